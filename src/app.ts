@@ -1,0 +1,57 @@
+// buildApp(config): the whole service assembled in one place — services built, plugins and routes registered.
+import Fastify, { type FastifyInstance } from 'fastify'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { Config } from './config.js'
+import { openDatabase, type DatabaseHandle } from './db/database.js'
+import { migrateToLatest } from './db/migrate.js'
+import { loadHolderIdSecret, loadSigningKeys } from './signing/signing-keys.js'
+import { createIssuerService } from './issuers/issuer-service.js'
+import { createCertificateService } from './certificates/certificate-service.js'
+import { installErrorHandling } from './http/error-handler.js'
+import { loadSchemas } from './http/schemas.js'
+import { openApiDocument } from './http/openapi.js'
+import { systemRoutes } from './http/system-routes.js'
+import { adminRoutes } from './http/admin-routes.js'
+import { certificateRoutes } from './http/certificate-routes.js'
+
+export interface BuildOptions {
+  /** The time source; tests pin it. */
+  clock?: () => Date
+  /** An open database to use instead of opening one from the configuration; the caller closes it. */
+  database?: DatabaseHandle
+}
+
+export async function buildApp (config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const clock = options.clock ?? (() => new Date())
+  const database = options.database ?? await openDatabase(config.database)
+  await migrateToLatest(database.db)
+  const keys = await loadSigningKeys(config.signing.keysDir, config.signing.algorithm, clock)
+  const holderIdSecret = await loadHolderIdSecret(config.signing.keysDir)
+  const issuers = createIssuerService({ db: database.db, clock })
+  const certificates = createCertificateService({ db: database.db, keys, holderIdSecret, clock, publicBaseUrl: config.http.publicBaseUrl })
+
+  const app = Fastify({
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    trustProxy: config.http.trustProxy,
+    bodyLimit: 1024 * 1024,
+    // Unknown fields are refused, not silently dropped.
+    ajv: { customOptions: { removeAdditional: false } },
+  })
+  app.decorateRequest('actor', null)
+  app.addHook('onClose', async () => {
+    keys.close()
+    if (options.database === undefined) await database.close()
+  })
+
+  installErrorHandling(app)
+  for (const schema of loadSchemas()) app.addSchema(schema)
+  await app.register(swagger, openApiDocument(config))
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+
+  await app.register(systemRoutes, { db: database.db, keys })
+  await app.register(adminRoutes, { issuers, adminToken: config.adminToken })
+  await app.register(certificateRoutes, { certificates, issuers })
+  return app
+}

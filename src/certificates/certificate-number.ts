@@ -1,0 +1,49 @@
+// The 14-digit certificate number `PP CC DD YY NNNNNN` [seed 004 art.15]: format, parse, validate.
+import { ServiceError } from '../errors.js'
+import { findRegion, type Region } from '../regions/region-table.js'
+
+export interface CertificateNumber {
+  readonly number: string
+  readonly region: Region
+  /** Full year, 2000 + YY. */
+  readonly year: number
+  /** The county's running number for that year, from 1. */
+  readonly sequence: number
+}
+
+export const maxSequence = 999_999
+/** Two digits of year: certificates of 2000…2099. */
+export const firstYear = 2000
+
+/** The number for a region code, year and sequence. Throws on values that cannot form one. */
+export function formatCertificateNumber (regionCode: string, year: number, sequence: number): string {
+  if (!/^\d{6}$/.test(regionCode)) throw new RangeError(`region code must be 6 digits: ${regionCode}`)
+  if (!Number.isInteger(year) || year < firstYear || year > firstYear + 99) throw new RangeError(`year out of range: ${year}`)
+  if (!Number.isInteger(sequence) || sequence < 1 || sequence > maxSequence) throw new RangeError(`sequence out of range: ${sequence}`)
+  return `${regionCode}${String(year % 100).padStart(2, '0')}${String(sequence).padStart(6, '0')}`
+}
+
+/** Why a string is not a certificate number, or null when it is one. `currentYear` bounds the year. */
+export function explainCertificateNumber (input: string, currentYear: number): string | null {
+  if (input.length !== 14) return `a certificate number has 14 digits; this has ${[...input].length} characters`
+  const bad = [...input].findIndex(ch => ch < '0' || ch > '9')
+  if (bad !== -1) return `a certificate number has only the digits 0-9; character ${bad + 1} is '${[...input][bad]}'`
+  const regionCode = input.slice(0, 6)
+  if (findRegion(regionCode) === undefined) return `the first six digits, ${regionCode}, are not a GB/T 2260 region code`
+  const year = firstYear + Number(input.slice(6, 8))
+  if (year > currentYear) return `digits 7-8 give the year ${year}, which has not come yet`
+  if (input.slice(8) === '000000') return 'the running number starts at 000001; 000000 is never issued'
+  return null
+}
+
+/** Parses a certificate number, throwing MALFORMED_CERTIFICATE_NUMBER with the precise reason. */
+export function parseCertificateNumber (input: string, currentYear: number): CertificateNumber {
+  const reason = explainCertificateNumber(input, currentYear)
+  if (reason !== null) throw new ServiceError('MALFORMED_CERTIFICATE_NUMBER', `The certificate number is malformed: ${reason}.`, { reason })
+  return {
+    number: input,
+    region: findRegion(input.slice(0, 6))!,
+    year: firstYear + Number(input.slice(6, 8)),
+    sequence: Number(input.slice(8)),
+  }
+}

@@ -1,0 +1,54 @@
+// Queries on certificates and number sequences. Each takes the database or a transaction first.
+import { sql, type Kysely, type Transaction } from 'kysely'
+import type { Database, NewCertificate } from '../db/schema.js'
+
+type Db = Kysely<Database> | Transaction<Database>
+
+/**
+ * Takes `count` consecutive numbers of a county's yearly sequence and returns the first.
+ * The upsert locks the sequence row until the transaction ends, so concurrent issuers queue
+ * here and a rolled-back issuance gives its numbers back: no duplicates, no holes.
+ */
+export async function allocateNumbers (trx: Transaction<Database>, regionCode: string, year: number, count: number): Promise<number> {
+  const row = await trx.insertInto('number_sequences')
+    .values({ region_code: regionCode, year, last_value: count })
+    .onConflict(oc => oc.columns(['region_code', 'year']).doUpdateSet({ last_value: sql`number_sequences.last_value + ${count}` }))
+    .returning('last_value')
+    .executeTakeFirstOrThrow()
+  return row.last_value - count + 1
+}
+
+export async function insertCertificates (trx: Transaction<Database>, rows: NewCertificate[]): Promise<void> {
+  // Chunks keep each statement under PostgreSQL's 65,535 bind parameters.
+  for (let i = 0; i < rows.length; i += 1000) await trx.insertInto('certificates').values(rows.slice(i, i + 1000)).execute()
+}
+
+/** Valid certificates already held for these (holder, year) pairs. */
+export async function findValidCertificatesOfHolders (db: Db, holders: Array<{ hmac: string, year: number }>) {
+  if (holders.length === 0) return []
+  return db.selectFrom('certificates').select(['number', 'holder_id_hmac', 'year'])
+    .where('status', '=', 'valid')
+    .where(eb => eb.or(holders.map(h => eb.and([eb('holder_id_hmac', '=', h.hmac), eb('year', '=', h.year)]))))
+    .execute()
+}
+
+/** A certificate with its issuer's name. */
+export async function findCertificate (db: Db, number: string) {
+  return db.selectFrom('certificates')
+    .innerJoin('issuers', 'issuers.id', 'certificates.issuer_id')
+    .selectAll('certificates')
+    .select('issuers.name as issuer_name')
+    .where('certificates.number', '=', number)
+    .executeTakeFirst()
+}
+
+export async function lockCertificate (trx: Transaction<Database>, number: string) {
+  return trx.selectFrom('certificates').select(['number', 'region_code', 'issuer_id', 'status', 'kid'])
+    .where('number', '=', number).forUpdate().executeTakeFirst()
+}
+
+export async function markRevoked (trx: Transaction<Database>, number: string, by: number, reason: string, at: Date): Promise<void> {
+  await trx.updateTable('certificates')
+    .set({ status: 'revoked', revoked_at: at, revoked_by: by, revocation_reason: reason })
+    .where('number', '=', number).execute()
+}

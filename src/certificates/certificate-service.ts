@@ -1,0 +1,229 @@
+// Issuing, looking up and revoking certificates: the transactions and the views the API returns.
+import type { Kysely, Transaction } from 'kysely'
+import { ServiceError } from '../errors.js'
+import type { CertificateRow, Database, NewCertificate } from '../db/schema.js'
+import type { Actor } from '../issuers/issuer-scope.js'
+import { mayRead, mayRevoke } from '../issuers/issuer-scope.js'
+import { findRegion } from '../regions/region-table.js'
+import type { SigningKeyRing } from '../signing/signing-keys.js'
+import { signCertificatePayload, type CertificatePayload } from '../signing/certificate-jws.js'
+import { formatCertificateNumber, parseCertificateNumber } from './certificate-number.js'
+import { ruleSets, isRuleSetId } from './hour-rules.js'
+import { planIssuance, type IssuancePlan, type IssueCertificateRequest } from './issuance-request.js'
+import { maskName } from './masking.js'
+import * as certificates from './certificate-repository.js'
+
+export interface CertificateHours { public: number, professional: number, elective: number, selfStudy: number, total: number }
+
+/** What an issuer gets back (schemas/certificate-issued.json). */
+export interface IssuedCertificate {
+  number: string
+  status: 'valid'
+  year: number
+  regionCode: string
+  regionName: string
+  ruleSet: string
+  hours: CertificateHours
+  issuedAt: string
+  kid: string
+  jws: string
+  links: { self: string, pdf: string, verify: string }
+}
+
+/** What anyone may see (schemas/public-certificate.json): masked name, never an ID number. */
+export interface PublicCertificate {
+  number: string
+  status: 'valid' | 'revoked'
+  holder: { maskedName: string }
+  year: number
+  region: { code: string, name: string }
+  issuer: { name: string }
+  issuedAt: string
+  hours: CertificateHours
+  ruleSet: { id: string, name: string }
+  revokedAt?: string
+  nameMatches?: boolean
+}
+
+export interface CertificateServiceDeps {
+  db: Kysely<Database>
+  keys: SigningKeyRing
+  holderIdSecret: Buffer
+  clock: () => Date
+  publicBaseUrl: string
+}
+
+export type CertificateService = ReturnType<typeof createCertificateService>
+
+const isUniqueViolation = (error: unknown) => (error as { code?: string } | null)?.code === '23505'
+const isCheckViolation = (error: unknown) => (error as { code?: string } | null)?.code === '23514'
+
+function hoursOf (row: Pick<CertificateRow, 'hours_public' | 'hours_professional' | 'hours_elective' | 'hours_self_study' | 'hours_total'>): CertificateHours {
+  return { public: row.hours_public, professional: row.hours_professional, elective: row.hours_elective, selfStudy: row.hours_self_study, total: row.hours_total }
+}
+
+/** Names compare after NFKC, without spaces, with every middle-dot form alike (买买提·艾力 = 买买提•艾力). */
+export function sameName (a: string, b: string): boolean {
+  const fold = (s: string) => s.normalize('NFKC').replace(/\s+/g, '').replace(/[·•‧・.]/g, '·').toLowerCase()
+  return fold(a) === fold(b)
+}
+
+export function createCertificateService ({ db, keys, holderIdSecret, clock, publicBaseUrl }: CertificateServiceDeps) {
+  const currentYear = () => clock().getUTCFullYear()
+
+  /**
+   * Numbers, signs and stores planned certificates inside `trx`: one contiguous range per
+   * (county, year), taken in a fixed order so concurrent batches cannot deadlock.
+   */
+  async function storeIssuances (trx: Transaction<Database>, actor: Actor, plans: IssuancePlan[]): Promise<IssuedCertificate[]> {
+    const groups = new Map<string, number[]>()
+    plans.forEach((plan, index) => {
+      const key = `${plan.region.code}:${plan.year}`
+      groups.set(key, [...(groups.get(key) ?? []), index])
+    })
+    const numbers = new Array<string>(plans.length)
+    for (const key of [...groups.keys()].sort()) {
+      const indexes = groups.get(key)!
+      const { region, year } = plans[indexes[0]!]!
+      let first: number
+      try {
+        first = await certificates.allocateNumbers(trx, region.code, year, indexes.length)
+      } catch (error) {
+        if (isCheckViolation(error)) throw new ServiceError('NUMBER_RANGE_EXHAUSTED', `${region.fullName} has no numbers left for ${year}.`)
+        throw error
+      }
+      indexes.forEach((planIndex, offset) => { numbers[planIndex] = formatCertificateNumber(region.code, year, first + offset) })
+    }
+
+    // Whole seconds, so the stored time and the signed `iat` are the same instant.
+    const issuedAt = new Date(Math.floor(clock().getTime() / 1000) * 1000)
+    const key = keys.current(issuedAt)
+    const rows: NewCertificate[] = []
+    const issued: IssuedCertificate[] = []
+    for (const [index, plan] of plans.entries()) {
+      const number = numbers[index]!
+      const c = plan.evaluation.credited
+      const payload: CertificatePayload = {
+        v: 1,
+        num: number,
+        nam: plan.holderName,
+        yr: plan.year,
+        hrs: { pub: c.public, pro: c.professional, ele: c.elective, ...(c.selfStudy > 0 ? { slf: c.selfStudy } : {}), tot: c.total },
+        rs: plan.ruleSet.id,
+        reg: plan.region.code,
+        isi: actor.issuerId,
+        iss: actor.name,
+        emp: plan.employerName,
+        iat: issuedAt.getTime() / 1000,
+      }
+      const jws = await signCertificatePayload(key, payload)
+      rows.push({
+        number,
+        region_code: plan.region.code,
+        year: plan.year,
+        sequence: Number(number.slice(8)),
+        holder_name: plan.holderName,
+        holder_id_hmac: plan.holderIdHmac,
+        employer_name: plan.employerName,
+        series: plan.series,
+        rule_set: plan.ruleSet.id,
+        hours_public: c.public,
+        hours_professional: c.professional,
+        hours_elective: c.elective,
+        hours_self_study: c.selfStudy,
+        hours_total: c.total,
+        declared_hours: JSON.stringify(plan.declared),
+        issuer_id: actor.issuerId,
+        issued_at: issuedAt,
+        kid: key.kid,
+        jws,
+      })
+      issued.push({
+        number,
+        status: 'valid',
+        year: plan.year,
+        regionCode: plan.region.code,
+        regionName: plan.region.fullName,
+        ruleSet: plan.ruleSet.id,
+        hours: { public: c.public, professional: c.professional, elective: c.elective, selfStudy: c.selfStudy, total: c.total },
+        issuedAt: issuedAt.toISOString(),
+        kid: key.kid,
+        jws,
+        links: { self: `/v1/certificates/${number}`, pdf: `/v1/certificates/${number}/pdf`, verify: `${publicBaseUrl}/v/${number}` },
+      })
+    }
+    await certificates.insertCertificates(trx, rows)
+    return issued
+  }
+
+  async function existingNumber (hmac: string, year: number): Promise<string | undefined> {
+    return (await certificates.findValidCertificatesOfHolders(db, [{ hmac, year }]))[0]?.number
+  }
+
+  const certificateExists = (number: string | undefined) =>
+    new ServiceError('CERTIFICATE_EXISTS', `The holder already has valid certificate ${number ?? ''} for this year; revoke it first to issue a new one.`, { existingNumber: number })
+
+  return {
+    storeIssuances,
+
+    /** Checks, numbers, signs and stores one certificate, all in one transaction. */
+    async issueCertificate (actor: Actor, request: IssueCertificateRequest): Promise<IssuedCertificate> {
+      const plan = planIssuance(actor, request, { now: clock(), holderIdSecret })
+      const held = await existingNumber(plan.holderIdHmac, plan.year)
+      if (held !== undefined) throw certificateExists(held)
+      try {
+        const [issued] = await db.transaction().execute(trx => storeIssuances(trx, actor, [plan]))
+        return issued!
+      } catch (error) {
+        // Two requests for one holder raced: the unique index refused the second, and its number went back.
+        if (isUniqueViolation(error)) throw certificateExists(await existingNumber(plan.holderIdHmac, plan.year))
+        throw error
+      }
+    },
+
+    /** The public view of a certificate; with `name`, whether it is the holder's name. */
+    async lookupCertificate (number: string, name?: string): Promise<PublicCertificate> {
+      parseCertificateNumber(number, currentYear())
+      const row = await certificates.findCertificate(db, number)
+      if (row === undefined) throw new ServiceError('CERTIFICATE_NOT_FOUND', `No certificate has the number ${number}.`)
+      return {
+        number: row.number,
+        status: row.status,
+        holder: { maskedName: maskName(row.holder_name) },
+        year: row.year,
+        region: { code: row.region_code, name: findRegion(row.region_code)?.fullName ?? '' },
+        issuer: { name: row.issuer_name },
+        issuedAt: row.issued_at.toISOString(),
+        hours: hoursOf(row),
+        ruleSet: { id: row.rule_set, name: isRuleSetId(row.rule_set) ? ruleSets[row.rule_set].name : row.rule_set },
+        ...(row.revoked_at === null ? {} : { revokedAt: row.revoked_at.toISOString() }),
+        ...(name === undefined ? {} : { nameMatches: sameName(name, row.holder_name) }),
+      }
+    },
+
+    /** The full record, for issuers whose scope covers it. */
+    async readCertificate (actor: Actor, number: string) {
+      parseCertificateNumber(number, currentYear())
+      const row = await certificates.findCertificate(db, number)
+      if (row === undefined) throw new ServiceError('CERTIFICATE_NOT_FOUND', `No certificate has the number ${number}.`)
+      if (!mayRead(actor, row)) throw new ServiceError('OUT_OF_SCOPE', `Certificate ${number} is outside the records ${actor.name} may read.`)
+      return row
+    },
+
+    /** Revokes a certificate in the actor's scope; the holder may then be issued a new one for that year. */
+    async revokeCertificate (actor: Actor, number: string, reason: string): Promise<PublicCertificate> {
+      parseCertificateNumber(number, currentYear())
+      const why = reason.trim()
+      if (why === '') throw new ServiceError('VALIDATION_FAILED', 'A revocation needs a reason.')
+      await db.transaction().execute(async trx => {
+        const row = await certificates.lockCertificate(trx, number)
+        if (row === undefined) throw new ServiceError('CERTIFICATE_NOT_FOUND', `No certificate has the number ${number}.`)
+        if (actor.kind === 'verifier') throw new ServiceError('FORBIDDEN_ROLE', 'A verifier account cannot revoke certificates.')
+        if (!mayRevoke(actor, row)) throw new ServiceError('OUT_OF_SCOPE', `Certificate ${number} is outside what ${actor.name} may revoke.`)
+        if (row.status === 'revoked') throw new ServiceError('CERTIFICATE_ALREADY_REVOKED', `Certificate ${number} is already revoked.`)
+        await certificates.markRevoked(trx, number, actor.issuerId, why, clock())
+      })
+      return this.lookupCertificate(number)
+    },
+  }
+}

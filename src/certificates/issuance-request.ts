@@ -1,0 +1,95 @@
+// Turns an issuing request into a checked plan: names, ID number, year, region, scope and hour rules.
+import { createHmac } from 'node:crypto'
+import { ServiceError } from '../errors.js'
+import { findRegion, type Region } from '../regions/region-table.js'
+import { mayIssueIn, type Actor } from '../issuers/issuer-scope.js'
+import { firstYear } from './certificate-number.js'
+import { explainIdNumber, normaliseIdNumber } from './id-number.js'
+import { chooseRuleSet, evaluateHours, type DeclaredHours, type HourEvaluation, type RuleSet } from './hour-rules.js'
+
+/** The body of POST /v1/certificates (schemas/issue-certificate-request.json). */
+export interface IssueCertificateRequest {
+  holder: { name: string, idNumber: string }
+  employer: { name: string }
+  year: number
+  hours: DeclaredHours
+  regionCode?: string
+  series?: string
+  ruleSet?: string
+}
+
+/** A request that passed every check, ready for a number. */
+export interface IssuancePlan {
+  holderName: string
+  holderIdHmac: string
+  employerName: string
+  year: number
+  region: Region
+  series: string | null
+  ruleSet: RuleSet
+  declared: DeclaredHours
+  evaluation: HourEvaluation
+}
+
+export const maxHolderNameLength = 30
+export const maxEmployerNameLength = 60
+
+// Letters of any script (CJK Ext B included), combining marks, and the separators names use (买买提·艾力, Anne-Marie).
+const personName = /^[\p{L}\p{M}][\p{L}\p{M}·•‧・.'\- ]*$/u
+// Control, format (bidi overrides, zero-width), private-use and unassigned characters never belong in a name.
+const invisibleOrControl = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\u2028\u2029]/u
+
+/** A name as stored and printed: NFC, trimmed, inner runs of spaces folded; throws on anything unprintable. */
+export function normaliseName (raw: string, field: string, maxLength: number, pattern?: RegExp): string {
+  const name = raw.normalize('NFC').trim().replace(/\s+/g, ' ')
+  if (invisibleOrControl.test(name)) throw new ServiceError('VALIDATION_FAILED', `${field} contains control or invisible characters.`, [{ field, reason: 'invisible-character' }])
+  const length = [...name].length
+  if (length === 0 || length > maxLength) throw new ServiceError('VALIDATION_FAILED', `${field} must have 1 to ${maxLength} characters.`, [{ field, reason: 'length' }])
+  if (pattern !== undefined && !pattern.test(name)) throw new ServiceError('VALIDATION_FAILED', `${field} may contain only letters and name separators (· - .).`, [{ field, reason: 'characters' }])
+  return name
+}
+
+/** Keyed hash of an ID number: matches a holder across certificates without storing the number. */
+export function holderIdHmac (secret: Buffer, idNumber: string): string {
+  return createHmac('sha256', secret).update(normaliseIdNumber(idNumber)).digest('hex')
+}
+
+/** Checks a request for an actor; throws the ServiceError of the first problem found (all hour shortfalls at once). */
+export function planIssuance (actor: Actor, request: IssueCertificateRequest, context: { now: Date, holderIdSecret: Buffer }): IssuancePlan {
+  const holderName = normaliseName(request.holder.name, 'holder.name', maxHolderNameLength, personName)
+  const employerName = normaliseName(request.employer.name, 'employer.name', maxEmployerNameLength)
+  const idProblem = explainIdNumber(request.holder.idNumber, context.now)
+  if (idProblem !== null) throw new ServiceError('INVALID_ID_NUMBER', `The resident ID number is not valid: ${idProblem}.`, { reason: idProblem })
+
+  const currentYear = context.now.getUTCFullYear()
+  if (!Number.isInteger(request.year) || request.year < firstYear || request.year > currentYear) {
+    throw new ServiceError('INVALID_YEAR', `The year must be from ${firstYear} to ${currentYear}; ${request.year} is not.`)
+  }
+
+  if (actor.kind === 'verifier') throw new ServiceError('FORBIDDEN_ROLE', 'A verifier account cannot issue certificates.')
+  const regionCode = request.regionCode ?? actor.region.code
+  const region = findRegion(regionCode)
+  if (region === undefined) throw new ServiceError('UNKNOWN_REGION', `${regionCode} is not a GB/T 2260 region code.`)
+  if (!mayIssueIn(actor, regionCode)) {
+    throw new ServiceError('OUT_OF_SCOPE', `${actor.name} (${actor.region.fullName}) may not issue certificates numbered under ${regionCode} (${region.fullName}).`)
+  }
+
+  const ruleSet = chooseRuleSet({ ruleSet: request.ruleSet, series: request.series, regionCode })
+  const evaluation = evaluateHours(ruleSet, request.hours)
+  if (evaluation.shortfalls.length > 0) {
+    const list = evaluation.shortfalls.map(s => `${s.category} ${s.given} of ${s.required}`).join('; ')
+    throw new ServiceError('HOURS_REQUIREMENT_NOT_MET', `The hours do not meet ${ruleSet.id}: ${list}.`, { ruleSet: ruleSet.id, shortfalls: evaluation.shortfalls })
+  }
+
+  return {
+    holderName,
+    holderIdHmac: holderIdHmac(context.holderIdSecret, request.holder.idNumber),
+    employerName,
+    year: request.year,
+    region,
+    series: request.series?.trim() || null,
+    ruleSet,
+    declared: request.hours,
+    evaluation,
+  }
+}

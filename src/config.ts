@@ -1,0 +1,70 @@
+// The only reader of process.env: configuration parsed once, typed, validated and frozen.
+
+export type SigningAlgorithm = 'ES256' | 'EdDSA'
+
+export interface Config {
+  readonly http: { readonly port: number, readonly host: string, readonly publicBaseUrl: string, readonly trustProxy: boolean | string }
+  /** `url` set: PostgreSQL through pg; otherwise the embedded PGlite in `dataDir` (or in memory for ':memory:'). */
+  readonly database: { readonly url?: string, readonly dataDir: string, readonly poolSize: number }
+  readonly signing: { readonly keysDir: string, readonly algorithm: SigningAlgorithm }
+  readonly adminToken?: string
+  readonly redisUrl?: string
+  readonly logLevel: string
+}
+
+export class ConfigError extends Error {
+  constructor (readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+
+/** Reads configuration from an environment (process.env by default); throws ConfigError listing every problem. */
+export function loadConfig (env: Record<string, string | undefined> = process.env): Config {
+  const problems: string[] = []
+  const read = (name: string) => {
+    const value = env[name]?.trim()
+    return value === undefined || value === '' ? undefined : value
+  }
+  const integer = (name: string, fallback: number, min: number, max: number) => {
+    const raw = read(name)
+    if (raw === undefined) return fallback
+    const value = Number(raw)
+    if (!Number.isInteger(value) || value < min || value > max) problems.push(`${name} must be a whole number from ${min} to ${max}; got '${raw}'`)
+    return value
+  }
+
+  const port = integer('PORT', 3000, 0, 65535)
+  const host = read('HOST') ?? '127.0.0.1'
+  const publicBaseUrl = (read('PUBLIC_BASE_URL') ?? `http://localhost:${port}`).replace(/\/+$/, '')
+  try {
+    const url = new URL(publicBaseUrl)
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol')
+  } catch {
+    problems.push(`PUBLIC_BASE_URL must be an http(s) URL; got '${publicBaseUrl}'`)
+  }
+  const databaseUrl = read('DATABASE_URL')
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must start with postgres:// or postgresql://')
+  const algorithm = read('SIGNING_ALG') ?? 'ES256'
+  if (algorithm !== 'ES256' && algorithm !== 'EdDSA') problems.push(`SIGNING_ALG must be ES256 or EdDSA; got '${algorithm}'`)
+  const adminToken = read('ADMIN_TOKEN')
+  if (adminToken !== undefined && adminToken.length < 16) problems.push('ADMIN_TOKEN must be at least 16 characters long')
+  const logLevel = read('LOG_LEVEL') ?? 'info'
+  if (!logLevels.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${logLevels.join(', ')}; got '${logLevel}'`)
+  const redisUrl = read('REDIS_URL')
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must start with redis:// or rediss://')
+  const trustProxyRaw = read('TRUST_PROXY')
+  const trustProxy = trustProxyRaw === undefined || trustProxyRaw === 'false' ? false : trustProxyRaw === 'true' ? true : trustProxyRaw
+
+  if (problems.length > 0) throw new ConfigError(problems)
+  return Object.freeze({
+    http: Object.freeze({ port, host, publicBaseUrl, trustProxy }),
+    database: Object.freeze({ url: databaseUrl, dataDir: read('DATA_DIR') ?? './data', poolSize: integer('DATABASE_POOL_SIZE', 20, 1, 1000) }),
+    signing: Object.freeze({ keysDir: read('KEYS_DIR') ?? './keys', algorithm: algorithm as SigningAlgorithm }),
+    adminToken,
+    redisUrl,
+    logLevel,
+  })
+}

@@ -1,0 +1,72 @@
+// Issuers, API keys, per-county number sequences and certificates.
+import { type Kysely, sql } from 'kysely'
+
+export async function up (db: Kysely<any>): Promise<void> {
+  await db.schema.createTable('issuers')
+    .addColumn('id', 'integer', c => c.primaryKey().generatedAlwaysAsIdentity())
+    .addColumn('name', 'text', c => c.notNull())
+    .addColumn('kind', 'text', c => c.notNull().check(sql`kind in ('authority', 'employer', 'verifier')`))
+    .addColumn('region_code', 'char(6)', c => c.notNull())
+    .addColumn('created_at', 'timestamptz', c => c.notNull().defaultTo(sql`now()`))
+    .addColumn('disabled_at', 'timestamptz')
+    .addColumn('seal_png', 'bytea')
+    .execute()
+
+  await db.schema.createTable('api_keys')
+    .addColumn('id', 'integer', c => c.primaryKey().generatedAlwaysAsIdentity())
+    .addColumn('issuer_id', 'integer', c => c.notNull().references('issuers.id'))
+    .addColumn('key_hash', 'text', c => c.notNull().unique())
+    .addColumn('prefix', 'text', c => c.notNull())
+    .addColumn('created_at', 'timestamptz', c => c.notNull().defaultTo(sql`now()`))
+    .addColumn('expires_at', 'timestamptz')
+    .addColumn('revoked_at', 'timestamptz')
+    .execute()
+
+  await db.schema.createTable('number_sequences')
+    .addColumn('region_code', 'char(6)', c => c.notNull())
+    .addColumn('year', 'integer', c => c.notNull())
+    .addColumn('last_value', 'integer', c => c.notNull().check(sql`last_value between 0 and 999999`))
+    .addPrimaryKeyConstraint('number_sequences_pk', ['region_code', 'year'])
+    .execute()
+
+  await db.schema.createTable('certificates')
+    .addColumn('number', 'char(14)', c => c.primaryKey())
+    .addColumn('region_code', 'char(6)', c => c.notNull())
+    .addColumn('year', 'integer', c => c.notNull())
+    .addColumn('sequence', 'integer', c => c.notNull())
+    .addColumn('holder_name', 'text', c => c.notNull())
+    .addColumn('holder_id_hmac', 'text', c => c.notNull())
+    .addColumn('employer_name', 'text', c => c.notNull())
+    .addColumn('series', 'text')
+    .addColumn('rule_set', 'text', c => c.notNull())
+    .addColumn('hours_public', 'double precision', c => c.notNull())
+    .addColumn('hours_professional', 'double precision', c => c.notNull())
+    .addColumn('hours_elective', 'double precision', c => c.notNull())
+    .addColumn('hours_self_study', 'double precision', c => c.notNull())
+    .addColumn('hours_total', 'double precision', c => c.notNull())
+    .addColumn('declared_hours', 'jsonb', c => c.notNull())
+    .addColumn('issuer_id', 'integer', c => c.notNull().references('issuers.id'))
+    .addColumn('issued_at', 'timestamptz', c => c.notNull())
+    .addColumn('kid', 'text', c => c.notNull())
+    .addColumn('jws', 'text', c => c.notNull())
+    .addColumn('status', 'text', c => c.notNull().defaultTo('valid').check(sql`status in ('valid', 'revoked')`))
+    .addColumn('revoked_at', 'timestamptz')
+    .addColumn('revoked_by', 'integer', c => c.references('issuers.id'))
+    .addColumn('revocation_reason', 'text')
+    .addUniqueConstraint('certificates_sequence_unique', ['region_code', 'year', 'sequence'])
+    .execute()
+
+  // One valid certificate per holder per year, enforced by the database itself.
+  await db.schema.createIndex('certificates_one_valid_per_holder_year')
+    .on('certificates').columns(['holder_id_hmac', 'year']).unique().where(sql.ref('status'), '=', 'valid')
+    .execute()
+  await db.schema.createIndex('certificates_issuer').on('certificates').column('issuer_id').execute()
+  await db.schema.createIndex('api_keys_issuer').on('api_keys').column('issuer_id').execute()
+}
+
+export async function down (db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('certificates').execute()
+  await db.schema.dropTable('number_sequences').execute()
+  await db.schema.dropTable('api_keys').execute()
+  await db.schema.dropTable('issuers').execute()
+}

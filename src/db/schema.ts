@@ -1,0 +1,75 @@
+// The tables as Kysely sees them. Migrations (src/db/migrations) are the source of truth; this mirrors them.
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely'
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>
+/** A timestamp the database fills in by default. */
+type CreatedAt = ColumnType<Date, Date | string | undefined, Date | string>
+
+export type IssuerKind = 'authority' | 'employer' | 'verifier'
+export type CertificateStatus = 'valid' | 'revoked'
+
+export interface IssuersTable {
+  id: Generated<number>
+  name: string
+  kind: IssuerKind
+  region_code: string
+  created_at: CreatedAt
+  disabled_at: Timestamp | null
+  seal_png: Buffer | null
+}
+
+export interface ApiKeysTable {
+  id: Generated<number>
+  issuer_id: number
+  /** SHA-256 of the whole key: keys are 256-bit random, so an unsalted fast hash is enough. */
+  key_hash: string
+  /** The key's first characters, to tell keys apart in listings. */
+  prefix: string
+  created_at: CreatedAt
+  expires_at: Timestamp | null
+  revoked_at: Timestamp | null
+}
+
+export interface NumberSequencesTable {
+  region_code: string
+  year: number
+  last_value: number
+}
+
+export interface CertificatesTable {
+  number: string
+  region_code: string
+  year: number
+  sequence: number
+  holder_name: string
+  /** HMAC-SHA256 of the ID number under the service's secret: never the number, never an unkeyed hash. */
+  holder_id_hmac: string
+  employer_name: string
+  series: string | null
+  rule_set: string
+  hours_public: number
+  hours_professional: number
+  hours_elective: number
+  hours_self_study: number
+  hours_total: number
+  declared_hours: ColumnType<unknown, string, string>
+  issuer_id: number
+  issued_at: Timestamp
+  kid: string
+  jws: string
+  status: Generated<CertificateStatus>
+  revoked_at: Timestamp | null
+  revoked_by: number | null
+  revocation_reason: string | null
+}
+
+export interface Database {
+  issuers: IssuersTable
+  api_keys: ApiKeysTable
+  number_sequences: NumberSequencesTable
+  certificates: CertificatesTable
+}
+
+export type IssuerRow = Selectable<IssuersTable>
+export type CertificateRow = Selectable<CertificatesTable>
+export type NewCertificate = Insertable<CertificatesTable>

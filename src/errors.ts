@@ -1,0 +1,78 @@
+// Every error the service can answer with: stable code → HTTP status → English and Chinese message.
+// Codes are part of the API contract: never rename or reuse one.
+
+interface ErrorDefinition {
+  readonly status: number
+  readonly en: string
+  readonly zh: string
+}
+
+export const errorTable = {
+  // 400: the request cannot be understood
+  VALIDATION_FAILED: { status: 400, en: 'The request is not valid.', zh: '请求内容不符合要求。' },
+  MALFORMED_JSON: { status: 400, en: 'The request body is not valid JSON.', zh: '请求正文不是有效的 JSON。' },
+  MALFORMED_CERTIFICATE_NUMBER: { status: 400, en: 'The certificate number is malformed.', zh: '证书编号格式错误。' },
+  INVALID_ID_NUMBER: { status: 400, en: 'The resident ID number is not valid.', zh: '公民身份号码无效。' },
+  UNKNOWN_REGION: { status: 400, en: 'The region code is not a known GB/T 2260 division.', zh: '行政区划代码不存在。' },
+  INVALID_YEAR: { status: 400, en: 'The year is not possible for a certificate.', zh: '年度不合法。' },
+  UNKNOWN_RULE_SET: { status: 400, en: 'The rule set is not known.', zh: '学时规则不存在。' },
+  INVALID_ISSUER_REGION: { status: 400, en: 'The region code does not fit this kind of issuer.', zh: '行政区划代码与发证机构类型不符。' },
+  INVALID_SEAL_IMAGE: { status: 400, en: 'The seal must be a PNG image.', zh: '印章须为 PNG 图片。' },
+  INVALID_TOKEN: { status: 400, en: 'The signed certificate token cannot be read.', zh: '无法读取证书签名数据。' },
+  UNSUPPORTED_ALGORITHM: { status: 400, en: 'The token uses a signature algorithm this service does not accept.', zh: '签名算法不被接受。' },
+  INVALID_PDF: { status: 400, en: 'The file is not a readable PDF.', zh: '文件不是可读取的 PDF。' },
+  PDF_WITHOUT_CERTIFICATE: { status: 400, en: 'The PDF carries no signed certificate.', zh: 'PDF 中没有证书签名数据。' },
+  INVALID_IDEMPOTENCY_KEY: { status: 400, en: 'The Idempotency-Key header is not valid.', zh: '幂等键格式不正确。' },
+  // 401 / 403: who you are, and where you may act
+  AUTHENTICATION_REQUIRED: { status: 401, en: 'This request needs an API key (Authorization: Bearer …).', zh: '此请求需要 API 密钥。' },
+  INVALID_API_KEY: { status: 401, en: 'The API key is not valid, revoked or expired.', zh: 'API 密钥无效、已吊销或已过期。' },
+  INVALID_ADMIN_TOKEN: { status: 401, en: 'The administrator token is not valid.', zh: '管理员令牌无效。' },
+  ADMIN_DISABLED: { status: 403, en: 'Administration over HTTP is disabled: no ADMIN_TOKEN is configured.', zh: '未配置 ADMIN_TOKEN，管理接口已停用。' },
+  FORBIDDEN_ROLE: { status: 403, en: 'This kind of account may not do this.', zh: '该类账户无权执行此操作。' },
+  OUT_OF_SCOPE: { status: 403, en: 'This is outside the area or records your account may act on.', zh: '超出本账户的管辖范围。' },
+  // 404
+  NOT_FOUND: { status: 404, en: 'There is nothing at this address.', zh: '请求的地址不存在。' },
+  CERTIFICATE_NOT_FOUND: { status: 404, en: 'No certificate has this number.', zh: '未找到该编号的证书。' },
+  ISSUER_NOT_FOUND: { status: 404, en: 'No issuer has this id.', zh: '未找到该发证机构。' },
+  // 405 / 406 / 409 / 413 / 415 / 422 / 429
+  METHOD_NOT_ALLOWED: { status: 405, en: 'This method is not allowed here.', zh: '不支持该请求方法。' },
+  NOT_ACCEPTABLE: { status: 406, en: 'The requested response format is not available.', zh: '无法提供所请求的格式。' },
+  CERTIFICATE_EXISTS: { status: 409, en: 'The holder already has a valid certificate for this year.', zh: '该人员本年度已有有效证书。' },
+  NUMBER_RANGE_EXHAUSTED: { status: 409, en: 'The county has used all 999,999 numbers of this year.', zh: '该地区本年度证书编号已用完。' },
+  CERTIFICATE_ALREADY_REVOKED: { status: 409, en: 'The certificate is already revoked.', zh: '该证书已被撤销。' },
+  IDEMPOTENCY_KEY_REUSED: { status: 422, en: 'This Idempotency-Key was used with a different request.', zh: '该幂等键已用于另一个请求。' },
+  IDEMPOTENCY_IN_PROGRESS: { status: 409, en: 'A request with this Idempotency-Key is still being processed.', zh: '使用该幂等键的请求仍在处理中。' },
+  PAYLOAD_TOO_LARGE: { status: 413, en: 'The request body is too large.', zh: '请求正文过大。' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, en: 'This content type is not accepted here.', zh: '不支持该内容类型。' },
+  HOURS_REQUIREMENT_NOT_MET: { status: 422, en: 'The hours do not meet the yearly requirement.', zh: '学时未达到年度要求。' },
+  UNRENDERABLE_CHARACTER: { status: 422, en: 'A character of the certificate cannot be printed with the fonts available.', zh: '证书中有无法打印的字符。' },
+  RATE_LIMITED: { status: 429, en: 'Too many requests; wait and try again.', zh: '请求过于频繁，请稍后再试。' },
+  // 5xx: never for bad input
+  INTERNAL_ERROR: { status: 500, en: 'Something went wrong on our side.', zh: '服务器内部错误。' },
+  DATABASE_UNAVAILABLE: { status: 503, en: 'The database is unavailable; try again shortly.', zh: '数据库暂时不可用，请稍后再试。' },
+  OVERLOADED: { status: 503, en: 'The service is overloaded; try again shortly.', zh: '服务繁忙，请稍后再试。' },
+} as const satisfies Record<string, ErrorDefinition>
+
+export type ErrorCode = keyof typeof errorTable
+
+/**
+ * The one error type of the domain. `detail` refines the table's message for this case;
+ * `details` carries machine-readable facts (e.g. every hour shortfall).
+ */
+export class ServiceError extends Error {
+  readonly code: ErrorCode
+  readonly status: number
+  readonly details: unknown
+
+  constructor (code: ErrorCode, detail?: string, details?: unknown) {
+    super(detail ?? errorTable[code].en)
+    this.name = 'ServiceError'
+    this.code = code
+    this.status = errorTable[code].status
+    this.details = details
+  }
+}
+
+export function isServiceError (error: unknown): error is ServiceError {
+  return error instanceof ServiceError
+}

@@ -1,0 +1,69 @@
+// /v1/admin: issuer accounts and their API keys, for the administrator (Bearer ADMIN_TOKEN).
+import type { FastifyPluginAsync } from 'fastify'
+import type { IssuerService } from '../issuers/issuer-service.js'
+import { requireAdmin } from './authentication.js'
+import { errorResponses, ref } from './schemas.js'
+
+export interface AdminRoutesOptions {
+  issuers: IssuerService
+  adminToken?: string
+}
+
+const issuerParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const
+
+export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, { issuers, adminToken }) => {
+  app.addHook('preHandler', requireAdmin(adminToken))
+
+  app.post<{ Body: { name: string, kind: string, regionCode: string, keyExpiresAt?: string } }>('/v1/admin/issuers', {
+    schema: {
+      tags: ['admin'],
+      summary: 'Create an issuer account with its first API key',
+      security: [{ adminToken: [] }],
+      body: ref('create-issuer-request.json'),
+      response: {
+        201: { allOf: [ref('issuer.json'), ref('api-key-created.json')] },
+        ...errorResponses(400, 401, 403, 503),
+      },
+    },
+  }, async (request, reply) => {
+    const { keyExpiresAt, ...input } = request.body
+    const created = await issuers.createIssuer({ ...input, keyExpiresAt: keyExpiresAt === undefined ? undefined : new Date(keyExpiresAt) })
+    return reply.code(201).send(created)
+  })
+
+  app.get('/v1/admin/issuers', {
+    schema: {
+      tags: ['admin'],
+      summary: 'List issuer accounts',
+      security: [{ adminToken: [] }],
+      response: { 200: { type: 'array', items: ref('issuer.json') }, ...errorResponses(401, 403, 503) },
+    },
+  }, async () => issuers.listIssuers())
+
+  app.post<{ Params: { id: number }, Body: { expiresAt?: string } | undefined }>('/v1/admin/issuers/:id/keys', {
+    schema: {
+      tags: ['admin'],
+      summary: 'Add an API key to an issuer',
+      security: [{ adminToken: [] }],
+      params: issuerParams,
+      body: { type: ['object', 'null'], additionalProperties: false, properties: { expiresAt: { type: 'string', format: 'date-time' } } },
+      response: { 201: ref('api-key-created.json'), ...errorResponses(400, 401, 403, 404, 503) },
+    },
+  }, async (request, reply) => {
+    const expiresAt = request.body?.expiresAt
+    return reply.code(201).send(await issuers.createApiKey(request.params.id, expiresAt === undefined ? undefined : new Date(expiresAt)))
+  })
+
+  app.delete<{ Params: { id: number, keyId: number } }>('/v1/admin/issuers/:id/keys/:keyId', {
+    schema: {
+      tags: ['admin'],
+      summary: 'Revoke an API key',
+      security: [{ adminToken: [] }],
+      params: { type: 'object', required: ['id', 'keyId'], properties: { id: { type: 'integer', minimum: 1 }, keyId: { type: 'integer', minimum: 1 } } },
+      response: { 204: { type: 'null' }, ...errorResponses(401, 403, 404, 503) },
+    },
+  }, async (request, reply) => {
+    await issuers.revokeApiKey(request.params.id, request.params.keyId)
+    return reply.code(204).send()
+  })
+}

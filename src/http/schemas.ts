@@ -1,0 +1,24 @@
+// The JSON Schemas of schemas/: loaded once, registered with Fastify, referenced by routes as '<file>#'.
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const schemaDirectory = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'schemas')
+
+export interface JsonSchema { $id: string, [keyword: string]: unknown }
+
+/** Every schema of schemas/, each with `$id` equal to its file name. */
+export function loadSchemas (): JsonSchema[] {
+  return readdirSync(schemaDirectory).filter(f => f.endsWith('.json')).sort().map(file => {
+    const schema = JSON.parse(readFileSync(path.join(schemaDirectory, file), 'utf8')) as JsonSchema
+    if (schema.$id !== file) throw new Error(`schemas/${file} must have "$id": "${file}"`)
+    return schema
+  })
+}
+
+export const ref = (id: string) => ({ $ref: `${id}#` })
+
+/** The error responses a route may give, all in the one error shape. */
+export function errorResponses (...statuses: number[]) {
+  return Object.fromEntries(statuses.map(s => [s, ref('error.json')]))
+}

@@ -1,0 +1,44 @@
+// Health, readiness and the public key set.
+import type { FastifyPluginAsync } from 'fastify'
+import { sql, type Kysely } from 'kysely'
+import { ServiceError } from '../errors.js'
+import { pendingMigrations } from '../db/migrate.js'
+import type { SigningKeyRing } from '../signing/signing-keys.js'
+import { errorResponses, ref } from './schemas.js'
+
+export interface SystemRoutesOptions {
+  db: Kysely<any>
+  keys: SigningKeyRing
+}
+
+export const systemRoutes: FastifyPluginAsync<SystemRoutesOptions> = async (app, { db, keys }) => {
+  const status = { type: 'object', required: ['status'], properties: { status: { type: 'string' } } } as const
+
+  app.get('/healthz', {
+    schema: { tags: ['system'], summary: 'The process is up', response: { 200: status } },
+  }, async () => ({ status: 'ok' }))
+
+  app.get('/readyz', {
+    schema: { tags: ['system'], summary: 'The database is reachable and migrated', response: { 200: status, ...errorResponses(503) } },
+  }, async () => {
+    try {
+      await sql`select 1`.execute(db)
+    } catch {
+      throw new ServiceError('DATABASE_UNAVAILABLE', 'Not ready: the database cannot be reached.')
+    }
+    const pending = await pendingMigrations(db)
+    if (pending.length > 0) throw new ServiceError('DATABASE_UNAVAILABLE', `Not ready: migrations pending: ${pending.join(', ')}.`)
+    return { status: 'ready' }
+  })
+
+  app.get('/.well-known/jwks.json', {
+    schema: {
+      tags: ['verification'],
+      summary: 'Public signing keys (JWKS), retired ones included',
+      response: { 200: ref('jwks.json') },
+    },
+  }, async (_request, reply) => {
+    reply.header('access-control-allow-origin', '*').header('cache-control', 'public, max-age=300')
+    return keys.jwks()
+  })
+}

@@ -1,0 +1,38 @@
+// Who may act where: the scope rules for authorities, employers and verifiers.
+import { findRegion, regionContains, type Region } from '../regions/region-table.js'
+import type { IssuerKind } from '../db/schema.js'
+
+/** An authenticated issuer account making a request. */
+export interface Actor {
+  readonly issuerId: number
+  readonly name: string
+  readonly kind: IssuerKind
+  readonly region: Region
+}
+
+/** Whether an actor may issue certificates numbered under `regionCode`. */
+export function mayIssueIn (actor: Actor, regionCode: string): boolean {
+  if (actor.kind === 'authority') return regionContains(actor.region, regionCode)
+  if (actor.kind === 'employer') return regionCode === actor.region.code
+  return false
+}
+
+/** Whether an actor may revoke a certificate: authorities within their area, employers only their own. */
+export function mayRevoke (actor: Actor, certificate: { region_code: string, issuer_id: number }): boolean {
+  if (actor.kind === 'authority') return regionContains(actor.region, certificate.region_code)
+  if (actor.kind === 'employer') return certificate.issuer_id === actor.issuerId
+  return false
+}
+
+/** Whether an actor may read a certificate's full record (and its PDF). */
+export function mayRead (actor: Actor, certificate: { region_code: string, issuer_id: number }): boolean {
+  return mayRevoke(actor, certificate)
+}
+
+/** The region an issuer account of this kind may be created for, or the reason it may not. */
+export function explainIssuerRegion (kind: IssuerKind, regionCode: string): string | null {
+  const region = findRegion(regionCode)
+  if (region === undefined) return `${regionCode} is not a GB/T 2260 region code`
+  if (kind === 'employer' && region.level !== 'county') return `an employer belongs to one county; ${regionCode} (${region.fullName}) is a ${region.level}`
+  return null
+}

@@ -1,0 +1,83 @@
+// Issuer accounts and their API keys: create, authenticate, revoke. Used by the admin API and CLI.
+import type { Kysely } from 'kysely'
+import { ServiceError } from '../errors.js'
+import type { Database, IssuerKind } from '../db/schema.js'
+import { findRegion } from '../regions/region-table.js'
+import { generateApiKey, hashApiKey } from './api-keys.js'
+import { explainIssuerRegion, type Actor } from './issuer-scope.js'
+import * as issuers from './issuer-repository.js'
+
+export interface IssuerView {
+  id: number
+  name: string
+  kind: IssuerKind
+  regionCode: string
+  regionName: string
+  createdAt: string
+}
+
+export interface CreatedApiKey { keyId: number, apiKey: string, prefix: string, expiresAt: string | null }
+
+export type IssuerService = ReturnType<typeof createIssuerService>
+
+const issuerKinds: readonly IssuerKind[] = ['authority', 'employer', 'verifier']
+
+function toView (row: { id: number, name: string, kind: IssuerKind, region_code: string, created_at: Date }): IssuerView {
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind,
+    regionCode: row.region_code,
+    regionName: findRegion(row.region_code)?.fullName ?? '',
+    createdAt: row.created_at.toISOString(),
+  }
+}
+
+export function createIssuerService ({ db, clock }: { db: Kysely<Database>, clock: () => Date }) {
+  return {
+    /** Creates an issuer account with its first API key; the key is returned once and stored only as a hash. */
+    async createIssuer (input: { name: string, kind: string, regionCode: string, keyExpiresAt?: Date }): Promise<IssuerView & CreatedApiKey> {
+      const name = input.name.trim()
+      if (name === '') throw new ServiceError('VALIDATION_FAILED', 'The issuer needs a name.')
+      if (!(issuerKinds as readonly string[]).includes(input.kind)) {
+        throw new ServiceError('VALIDATION_FAILED', `kind must be one of ${issuerKinds.join(', ')}.`)
+      }
+      const kind = input.kind as IssuerKind
+      const problem = explainIssuerRegion(kind, input.regionCode)
+      if (problem !== null) throw new ServiceError(findRegion(input.regionCode) === undefined ? 'UNKNOWN_REGION' : 'INVALID_ISSUER_REGION', `${problem}.`)
+      return db.transaction().execute(async trx => {
+        const row = await issuers.insertIssuer(trx, { name, kind, regionCode: input.regionCode })
+        const key = generateApiKey()
+        const stored = await issuers.insertApiKey(trx, { issuerId: row.id, hash: key.hash, prefix: key.prefix, expiresAt: input.keyExpiresAt ?? null })
+        return { ...toView(row), keyId: stored.id, apiKey: key.key, prefix: key.prefix, expiresAt: stored.expires_at?.toISOString() ?? null }
+      })
+    },
+
+    /** Adds another API key to an issuer (e.g. to rotate keys without downtime). */
+    async createApiKey (issuerId: number, expiresAt?: Date): Promise<CreatedApiKey> {
+      if (await issuers.findIssuerById(db, issuerId) === undefined) throw new ServiceError('ISSUER_NOT_FOUND', `No issuer has id ${issuerId}.`)
+      const key = generateApiKey()
+      const stored = await issuers.insertApiKey(db, { issuerId, hash: key.hash, prefix: key.prefix, expiresAt: expiresAt ?? null })
+      return { keyId: stored.id, apiKey: key.key, prefix: key.prefix, expiresAt: stored.expires_at?.toISOString() ?? null }
+    },
+
+    async revokeApiKey (issuerId: number, keyId: number): Promise<void> {
+      if (!await issuers.revokeApiKey(db, issuerId, keyId, clock())) {
+        throw new ServiceError('ISSUER_NOT_FOUND', `Issuer ${issuerId} has no active key ${keyId}.`)
+      }
+    },
+
+    async listIssuers (): Promise<IssuerView[]> {
+      return (await issuers.listIssuers(db)).map(toView)
+    },
+
+    /** The actor behind an API key, or undefined for an unknown, revoked or expired key. */
+    async authenticate (apiKey: string): Promise<Actor | undefined> {
+      const row = await issuers.findIssuerByKeyHash(db, hashApiKey(apiKey), clock())
+      if (row === undefined) return undefined
+      const region = findRegion(row.region_code)
+      if (region === undefined) return undefined
+      return { issuerId: row.id, name: row.name, kind: row.kind, region }
+    },
+  }
+}
