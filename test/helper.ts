@@ -1,0 +1,112 @@
+// Builds the app for a test on a fresh database: PGlite in memory, or a new PostgreSQL database when TEST_DATABASE_URL is set.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from '../src/app.js'
+import { loadConfig } from '../src/config.js'
+import { openDatabase, type DatabaseHandle } from '../src/db/database.js'
+import { idCheckCharacter } from '../src/certificates/id-number.js'
+
+/** Minimal view of a tap test, so helpers work with any `t`. */
+export interface TestContext { teardown (fn: () => unknown): void }
+
+export const adminToken = 'test-admin-token-0123456789'
+export const testDatabaseUrl = process.env.TEST_DATABASE_URL
+
+/** A fresh, empty database for one test; dropped (PostgreSQL) or discarded (PGlite) at teardown. */
+export async function createTestDatabase (t: TestContext, poolSize = 20): Promise<DatabaseHandle & { url?: string }> {
+  if (testDatabaseUrl === undefined) {
+    const handle = await openDatabase({ dataDir: ':memory:', poolSize })
+    t.teardown(() => handle.close())
+    return handle
+  }
+  const name = `ce_test_${process.pid}_${randomBytes(4).toString('hex')}`
+  const admin = new pg.Client({ connectionString: testDatabaseUrl })
+  await admin.connect()
+  await admin.query(`create database ${name}`)
+  await admin.end()
+  const url = new URL(testDatabaseUrl)
+  url.pathname = `/${name}`
+  const handle = await openDatabase({ url: url.toString(), dataDir: '', poolSize })
+  t.teardown(async () => {
+    await handle.close()
+    const dropper = new pg.Client({ connectionString: testDatabaseUrl })
+    await dropper.connect()
+    await dropper.query(`drop database if exists ${name} with (force)`)
+    await dropper.end()
+  })
+  return { ...handle, url: url.toString() }
+}
+
+/** A temporary folder removed at teardown. */
+export async function temporaryDirectory (t: TestContext, prefix = 'ce-test-'): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  return dir
+}
+
+export interface BuildOptions {
+  clock?: () => Date
+  env?: Record<string, string>
+  database?: DatabaseHandle
+  keysDir?: string
+}
+
+export interface TestApp {
+  app: FastifyInstance
+  database: DatabaseHandle
+  keysDir: string
+  /** Creates an issuer through the admin API and returns its id and API key. */
+  createIssuer (kind: 'authority' | 'employer' | 'verifier', regionCode: string, name?: string): Promise<{ id: number, apiKey: string }>
+}
+
+/** The app on a fresh database and key folder, closed at teardown. */
+export async function build (t: TestContext, options: BuildOptions = {}): Promise<TestApp> {
+  const database = options.database ?? await createTestDatabase(t)
+  const keysDir = options.keysDir ?? await temporaryDirectory(t, 'ce-keys-')
+  const config = loadConfig({
+    ADMIN_TOKEN: adminToken,
+    KEYS_DIR: keysDir,
+    LOG_LEVEL: 'silent',
+    PUBLIC_BASE_URL: 'https://cert.example.gov.cn',
+    ...options.env,
+  })
+  const app = await buildApp(config, { clock: options.clock, database })
+  t.teardown(() => app.close())
+  return {
+    app,
+    database,
+    keysDir,
+    async createIssuer (kind, regionCode, name = `${regionCode} ${kind}`) {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/v1/admin/issuers',
+        headers: { authorization: `Bearer ${adminToken}` },
+        payload: { name, kind, regionCode },
+      })
+      if (response.statusCode !== 201) throw new Error(`could not create issuer: ${response.body}`)
+      const body = response.json() as { id: number, apiKey: string }
+      return { id: body.id, apiKey: body.apiKey }
+    },
+  }
+}
+
+/** A valid ID number (correct check digit) for a region, birth date and serial (0-999). */
+export function makeIdNumber (regionCode = '440106', birth = '19850312', serial = 1): string {
+  const first17 = `${regionCode}${birth}${String(serial % 1000).padStart(3, '0')}`
+  return first17 + idCheckCharacter(first17)
+}
+
+/** A request body meeting the Guangdong requirement (72: 18 / 42 / 12). */
+export function issueBody (overrides: Record<string, unknown> = {}, serial = 1): Record<string, unknown> {
+  return {
+    holder: { name: '张三', idNumber: makeIdNumber('440106', '19850312', serial) },
+    employer: { name: '广州天河软件科技有限公司' },
+    year: 2025,
+    hours: { public: 20, professional: 44, elective: 12 },
+    ...overrides,
+  }
+}
