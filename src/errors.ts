@@ -34,6 +34,7 @@ export const errorTable = {
   NOT_FOUND: { status: 404, en: 'There is nothing at this address.', zh: '请求的地址不存在。' },
   CERTIFICATE_NOT_FOUND: { status: 404, en: 'No certificate has this number.', zh: '未找到该编号的证书。' },
   ISSUER_NOT_FOUND: { status: 404, en: 'No issuer has this id.', zh: '未找到该发证机构。' },
+  REVOCATION_LIST_NOT_FOUND: { status: 404, en: 'No signing key has this kid, so there is no revocation list for it.', zh: '没有该签名密钥，也就没有对应的撤销列表。' },
   // 405 / 406 / 409 / 413 / 415 / 422 / 429
   METHOD_NOT_ALLOWED: { status: 405, en: 'This method is not allowed here.', zh: '不支持该请求方法。' },
   NOT_ACCEPTABLE: { status: 406, en: 'The requested response format is not available.', zh: '无法提供所请求的格式。' },
@@ -43,8 +44,14 @@ export const errorTable = {
   IDEMPOTENCY_KEY_REUSED: { status: 422, en: 'This Idempotency-Key was used with a different request.', zh: '该幂等键已用于另一个请求。' },
   IDEMPOTENCY_IN_PROGRESS: { status: 409, en: 'A request with this Idempotency-Key is still being processed.', zh: '使用该幂等键的请求仍在处理中。' },
   PAYLOAD_TOO_LARGE: { status: 413, en: 'The request body is too large.', zh: '请求正文过大。' },
+  TOKEN_TOO_LARGE: { status: 413, en: 'The token is longer than any certificate token can be.', zh: '签名数据超出证书所能达到的长度。' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, en: 'This content type is not accepted here.', zh: '不支持该内容类型。' },
   HOURS_REQUIREMENT_NOT_MET: { status: 422, en: 'The hours do not meet the yearly requirement.', zh: '学时未达到年度要求。' },
+  UNKNOWN_SIGNING_KEY: { status: 422, en: 'The token names a signing key (kid) this service never published.', zh: '签名密钥（kid）不是本服务发布的密钥。' },
+  SIGNATURE_INVALID: { status: 422, en: 'The signature does not match the content: the certificate was altered or not signed by this service.', zh: '签名与内容不符：证书被篡改或并非本服务签发。' },
+  ISSUED_OUTSIDE_KEY_VALIDITY: { status: 422, en: 'The certificate claims an issue time outside its signing key\'s validity window.', zh: '证书的签发时间不在签名密钥的有效期内。' },
+  INVALID_CERTIFICATE_PAYLOAD: { status: 422, en: 'The signed content is not a well-formed certificate.', zh: '签名内容不是格式正确的证书。' },
+  CERTIFICATE_MISMATCH: { status: 422, en: 'The certificate presented does not match the issuance register.', zh: '所出示的证书与发放名册记录不符。' },
   UNRENDERABLE_CHARACTER: { status: 422, en: 'A character of the certificate cannot be printed with the fonts available.', zh: '证书中有无法打印的字符。' },
   RATE_LIMITED: { status: 429, en: 'Too many requests; wait and try again.', zh: '请求过于频繁，请稍后再试。' },
   // 5xx: never for bad input
