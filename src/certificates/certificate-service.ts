@@ -12,6 +12,7 @@ import { ruleSets, isRuleSetId } from './hour-rules.js'
 import { planIssuance, type IssuancePlan, type IssueCertificateRequest } from './issuance-request.js'
 import { maskName } from './masking.js'
 import * as certificates from './certificate-repository.js'
+import { countRevocation } from './revocation-repository.js'
 
 export interface CertificateHours { public: number, professional: number, elective: number, selfStudy: number, total: number }
 
@@ -222,6 +223,7 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
         if (!mayRevoke(actor, row)) throw new ServiceError('OUT_OF_SCOPE', `Certificate ${number} is outside what ${actor.name} may revoke.`)
         if (row.status === 'revoked') throw new ServiceError('CERTIFICATE_ALREADY_REVOKED', `Certificate ${number} is already revoked.`)
         await certificates.markRevoked(trx, number, actor.issuerId, why, clock())
+        await countRevocation(trx, row.kid)
       })
       return this.lookupCertificate(number)
     },

@@ -61,6 +61,39 @@ export interface CertificatesTable {
   revoked_at: Timestamp | null
   revoked_by: number | null
   revocation_reason: string | null
+  /** The batch that issued it (POST /v1/certificates/batch), or null. */
+  batch_id: number | null
+}
+
+/** Revocations counted per signing key: a revocation list's `ctr`. */
+export interface RevocationCountersTable {
+  kid: string
+  ctr: number
+}
+
+/** One Idempotency-Key of one issuer: the request's hash and, once completed, its first response. */
+export interface IdempotencyKeysTable {
+  issuer_id: number
+  key: string
+  request_hash: string
+  state: 'running' | 'completed'
+  /** Who holds the key while it runs; a request whose lease ran out can be taken over. */
+  lock_token: string
+  locked_until: Timestamp
+  response_status: number | null
+  /** The response body as JSON text. */
+  response_body: string | null
+  created_at: CreatedAt
+  completed_at: Timestamp | null
+}
+
+export interface BatchesTable {
+  id: Generated<number>
+  issuer_id: number
+  created_at: Timestamp
+  row_count: number
+  issued_count: number
+  rejected_count: number
 }
 
 export interface Database {
@@ -68,6 +101,9 @@ export interface Database {
   api_keys: ApiKeysTable
   number_sequences: NumberSequencesTable
   certificates: CertificatesTable
+  idempotency_keys: IdempotencyKeysTable
+  batches: BatchesTable
+  revocation_counters: RevocationCountersTable
 }
 
 export type IssuerRow = Selectable<IssuersTable>

@@ -58,12 +58,13 @@ export type SignatureResult =
   | { ok: false, failure: SignatureFailure, reason: string, kid?: string }
 
 /**
- * Checks a compact JWS: accepted algorithm, known kid, valid signature, and an issue time inside the
- * key's validity window. Never throws for bad input: failures come back as data.
+ * Checks a compact JWS: its `typ` (a certificate by default), accepted algorithm, known kid, valid signature,
+ * and an issue time inside the key's validity window. Never throws for bad input: failures come back as data.
  */
 export async function verifyCertificateSignature (
   jws: string,
   findKey: (kid: string) => Promise<VerificationKey | undefined>,
+  expectedType: string = certificateJwsType,
 ): Promise<SignatureResult> {
   if (jws.length > maxJwsLength) return { ok: false, failure: 'too-large', reason: `the token has ${jws.length} characters; at most ${maxJwsLength} are accepted` }
   if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(jws)) {
@@ -79,6 +80,8 @@ export async function verifyCertificateSignature (
   if (typeof alg !== 'string' || !(acceptedAlgorithms as readonly string[]).includes(alg)) {
     return { ok: false, failure: 'unsupported-algorithm', reason: `algorithm '${String(alg)}' is not accepted; only ${acceptedAlgorithms.join(' and ')}` }
   }
+  // Another kind of token signed by the same keys (a revocation list) is never taken for a certificate.
+  if (header.typ !== expectedType) return { ok: false, failure: 'malformed', reason: `the token's typ is '${String(header.typ)}', not ${expectedType}` }
   if (typeof header.kid !== 'string' || header.kid === '') return { ok: false, failure: 'unknown-kid', reason: 'the header names no kid' }
   const kid = header.kid
   const key = await findKey(kid)

@@ -137,7 +137,8 @@ export async function loadSigningKeys (dir: string, alg: SigningAlgorithm, now: 
           alg: k.alg,
           use: 'sig' as const,
           iat: toSeconds(k.created),
-          ...(k.retired === undefined ? {} : { exp: toSeconds(k.retired) }),
+          // Rounded up, so that a verifier comparing whole-second issue times draws the same line as the ring.
+          ...(k.retired === undefined ? {} : { exp: Math.ceil(k.retired.getTime() / 1000) }),
         })),
       }
     },
