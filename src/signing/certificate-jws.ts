@@ -67,7 +67,8 @@ export async function verifyCertificateSignature (
   expectedType: string = certificateJwsType,
 ): Promise<SignatureResult> {
   if (jws.length > maxJwsLength) return { ok: false, failure: 'too-large', reason: `the token has ${jws.length} characters; at most ${maxJwsLength} are accepted` }
-  if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(jws)) {
+  // The signature part may be empty here so that an unsigned `alg: none` token is refused for its algorithm.
+  if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(jws)) {
     return { ok: false, failure: 'malformed', reason: 'a compact JWS is three base64url parts separated by dots' }
   }
   let header: ReturnType<typeof decodeProtectedHeader>
