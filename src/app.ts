@@ -8,6 +8,7 @@ import { migrateToLatest } from './db/migrate.js'
 import { loadHolderIdSecret, loadSigningKeys } from './signing/signing-keys.js'
 import { createIssuerService } from './issuers/issuer-service.js'
 import { createCertificateService } from './certificates/certificate-service.js'
+import { createIdempotencyService } from './idempotency/idempotency-service.js'
 import { installErrorHandling } from './http/error-handler.js'
 import { loadSchemas } from './http/schemas.js'
 import { openApiDocument } from './http/openapi.js'
@@ -29,6 +30,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   const keys = await loadSigningKeys(config.signing.keysDir, config.signing.algorithm, clock)
   const holderIdSecret = await loadHolderIdSecret(config.signing.keysDir)
   const issuers = createIssuerService({ db: database.db, clock })
+  const idempotency = createIdempotencyService({ db: database.db, clock })
   const certificates = createCertificateService({ db: database.db, keys, holderIdSecret, clock, publicBaseUrl: config.http.publicBaseUrl })
 
   const app = Fastify({
@@ -52,6 +54,6 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
 
   await app.register(systemRoutes, { db: database.db, keys })
   await app.register(adminRoutes, { issuers, adminToken: config.adminToken })
-  await app.register(certificateRoutes, { certificates, issuers })
+  await app.register(certificateRoutes, { certificates, issuers, idempotency })
   return app
 }

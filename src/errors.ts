@@ -22,6 +22,7 @@ export const errorTable = {
   UNSUPPORTED_ALGORITHM: { status: 400, en: 'The token uses a signature algorithm this service does not accept.', zh: '签名算法不被接受。' },
   INVALID_PDF: { status: 400, en: 'The file is not a readable PDF.', zh: '文件不是可读取的 PDF。' },
   PDF_WITHOUT_CERTIFICATE: { status: 400, en: 'The PDF carries no signed certificate.', zh: 'PDF 中没有证书签名数据。' },
+  MALFORMED_CSV: { status: 400, en: 'The CSV cannot be read: it must be UTF-8 (with or without BOM) with a header row of known columns.', zh: 'CSV 文件无法读取：须为 UTF-8 编码（可带 BOM），首行为可识别的列名。' },
   INVALID_IDEMPOTENCY_KEY: { status: 400, en: 'The Idempotency-Key header is not valid.', zh: '幂等键格式不正确。' },
   // 401 / 403: who you are, and where you may act
   AUTHENTICATION_REQUIRED: { status: 401, en: 'This request needs an API key (Authorization: Bearer …).', zh: '此请求需要 API 密钥。' },
@@ -33,6 +34,7 @@ export const errorTable = {
   // 404
   NOT_FOUND: { status: 404, en: 'There is nothing at this address.', zh: '请求的地址不存在。' },
   CERTIFICATE_NOT_FOUND: { status: 404, en: 'No certificate has this number.', zh: '未找到该编号的证书。' },
+  BATCH_NOT_FOUND: { status: 404, en: 'No batch has this id.', zh: '未找到该批次。' },
   ISSUER_NOT_FOUND: { status: 404, en: 'No issuer has this id.', zh: '未找到该发证机构。' },
   REVOCATION_LIST_NOT_FOUND: { status: 404, en: 'No signing key has this kid, so there is no revocation list for it.', zh: '没有该签名密钥，也就没有对应的撤销列表。' },
   // 405 / 406 / 409 / 413 / 415 / 422 / 429
@@ -40,6 +42,7 @@ export const errorTable = {
   NOT_ACCEPTABLE: { status: 406, en: 'The requested response format is not available.', zh: '无法提供所请求的格式。' },
   CERTIFICATE_EXISTS: { status: 409, en: 'The holder already has a valid certificate for this year.', zh: '该人员本年度已有有效证书。' },
   NUMBER_RANGE_EXHAUSTED: { status: 409, en: 'The county has used all 999,999 numbers of this year.', zh: '该地区本年度证书编号已用完。' },
+  DUPLICATE_IN_BATCH: { status: 409, en: 'The holder appears more than once for this year in the batch.', zh: '同一人员同一年度在本批次中重复出现。' },
   CERTIFICATE_ALREADY_REVOKED: { status: 409, en: 'The certificate is already revoked.', zh: '该证书已被撤销。' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, en: 'This Idempotency-Key was used with a different request.', zh: '该幂等键已用于另一个请求。' },
   IDEMPOTENCY_IN_PROGRESS: { status: 409, en: 'A request with this Idempotency-Key is still being processed.', zh: '使用该幂等键的请求仍在处理中。' },

@@ -56,6 +56,9 @@ export interface CertificateServiceDeps {
 
 export type CertificateService = ReturnType<typeof createCertificateService>
 
+/** Work to do inside an operation's transaction just before it commits (e.g. recording an idempotent response). */
+export type BeforeCommit<T> = (trx: Transaction<Database>, result: T) => Promise<void>
+
 const isUniqueViolation = (error: unknown) => (error as { code?: string } | null)?.code === '23505'
 const isCheckViolation = (error: unknown) => (error as { code?: string } | null)?.code === '23514'
 
@@ -76,7 +79,7 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
    * Numbers, signs and stores planned certificates inside `trx`: one contiguous range per
    * (county, year), taken in a fixed order so concurrent batches cannot deadlock.
    */
-  async function storeIssuances (trx: Transaction<Database>, actor: Actor, plans: IssuancePlan[]): Promise<IssuedCertificate[]> {
+  async function storeIssuances (trx: Transaction<Database>, actor: Actor, plans: IssuancePlan[], batchId?: number): Promise<IssuedCertificate[]> {
     const groups = new Map<string, number[]>()
     plans.forEach((plan, index) => {
       const key = `${plan.region.code}:${plan.year}`
@@ -135,6 +138,7 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
         hours_total: c.total,
         declared_hours: JSON.stringify(plan.declared),
         issuer_id: actor.issuerId,
+        batch_id: batchId ?? null,
         issued_at: issuedAt,
         kid: key.kid,
         jws,
@@ -161,6 +165,24 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
     return (await certificates.findValidCertificatesOfHolders(db, [{ hmac, year }]))[0]?.number
   }
 
+  async function publicView (source: Kysely<Database> | Transaction<Database>, number: string, name?: string): Promise<PublicCertificate> {
+    const row = await certificates.findCertificate(source, number)
+    if (row === undefined) throw new ServiceError('CERTIFICATE_NOT_FOUND', `No certificate has the number ${number}.`)
+    return {
+      number: row.number,
+      status: row.status,
+      holder: { maskedName: maskName(row.holder_name) },
+      year: row.year,
+      region: { code: row.region_code, name: findRegion(row.region_code)?.fullName ?? '' },
+      issuer: { name: row.issuer_name },
+      issuedAt: row.issued_at.toISOString(),
+      hours: hoursOf(row),
+      ruleSet: { id: row.rule_set, name: isRuleSetId(row.rule_set) ? ruleSets[row.rule_set].name : row.rule_set },
+      ...(row.revoked_at === null ? {} : { revokedAt: row.revoked_at.toISOString() }),
+      ...(name === undefined ? {} : { nameMatches: sameName(name, row.holder_name) }),
+    }
+  }
+
   const certificateExists = (number: string | undefined) =>
     new ServiceError('CERTIFICATE_EXISTS', `The holder already has valid certificate ${number ?? ''} for this year; revoke it first to issue a new one.`, { existingNumber: number })
 
@@ -168,13 +190,16 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
     storeIssuances,
 
     /** Checks, numbers, signs and stores one certificate, all in one transaction. */
-    async issueCertificate (actor: Actor, request: IssueCertificateRequest): Promise<IssuedCertificate> {
+    async issueCertificate (actor: Actor, request: IssueCertificateRequest, beforeCommit?: BeforeCommit<IssuedCertificate>): Promise<IssuedCertificate> {
       const plan = planIssuance(actor, request, { now: clock(), holderIdSecret })
       const held = await existingNumber(plan.holderIdHmac, plan.year)
       if (held !== undefined) throw certificateExists(held)
       try {
-        const [issued] = await db.transaction().execute(trx => storeIssuances(trx, actor, [plan]))
-        return issued!
+        return await db.transaction().execute(async trx => {
+          const [issued] = await storeIssuances(trx, actor, [plan])
+          await beforeCommit?.(trx, issued!)
+          return issued!
+        })
       } catch (error) {
         // Two requests for one holder raced: the unique index refused the second, and its number went back.
         if (isUniqueViolation(error)) throw certificateExists(await existingNumber(plan.holderIdHmac, plan.year))
@@ -185,21 +210,7 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
     /** The public view of a certificate; with `name`, whether it is the holder's name. */
     async lookupCertificate (number: string, name?: string): Promise<PublicCertificate> {
       parseCertificateNumber(number, currentYear())
-      const row = await certificates.findCertificate(db, number)
-      if (row === undefined) throw new ServiceError('CERTIFICATE_NOT_FOUND', `No certificate has the number ${number}.`)
-      return {
-        number: row.number,
-        status: row.status,
-        holder: { maskedName: maskName(row.holder_name) },
-        year: row.year,
-        region: { code: row.region_code, name: findRegion(row.region_code)?.fullName ?? '' },
-        issuer: { name: row.issuer_name },
-        issuedAt: row.issued_at.toISOString(),
-        hours: hoursOf(row),
-        ruleSet: { id: row.rule_set, name: isRuleSetId(row.rule_set) ? ruleSets[row.rule_set].name : row.rule_set },
-        ...(row.revoked_at === null ? {} : { revokedAt: row.revoked_at.toISOString() }),
-        ...(name === undefined ? {} : { nameMatches: sameName(name, row.holder_name) }),
-      }
+      return publicView(db, number, name)
     },
 
     /** The full record, for issuers whose scope covers it. */
@@ -212,11 +223,11 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
     },
 
     /** Revokes a certificate in the actor's scope; the holder may then be issued a new one for that year. */
-    async revokeCertificate (actor: Actor, number: string, reason: string): Promise<PublicCertificate> {
+    async revokeCertificate (actor: Actor, number: string, reason: string, beforeCommit?: BeforeCommit<PublicCertificate>): Promise<PublicCertificate> {
       parseCertificateNumber(number, currentYear())
       const why = reason.trim()
       if (why === '') throw new ServiceError('VALIDATION_FAILED', 'A revocation needs a reason.')
-      await db.transaction().execute(async trx => {
+      return db.transaction().execute(async trx => {
         const row = await certificates.lockCertificate(trx, number)
         if (row === undefined) throw new ServiceError('CERTIFICATE_NOT_FOUND', `No certificate has the number ${number}.`)
         if (actor.kind === 'verifier') throw new ServiceError('FORBIDDEN_ROLE', 'A verifier account cannot revoke certificates.')
@@ -224,8 +235,10 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
         if (row.status === 'revoked') throw new ServiceError('CERTIFICATE_ALREADY_REVOKED', `Certificate ${number} is already revoked.`)
         await certificates.markRevoked(trx, number, actor.issuerId, why, clock())
         await countRevocation(trx, row.kid)
+        const revoked = await publicView(trx, number)
+        await beforeCommit?.(trx, revoked)
+        return revoked
       })
-      return this.lookupCertificate(number)
     },
   }
 }

@@ -3,12 +3,15 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { CertificateService } from '../certificates/certificate-service.js'
 import type { IssueCertificateRequest } from '../certificates/issuance-request.js'
 import type { IssuerService } from '../issuers/issuer-service.js'
+import type { IdempotencyService } from '../idempotency/idempotency-service.js'
 import { actorOf, requireIssuer } from './authentication.js'
 import { errorResponses, ref } from './schemas.js'
+import { idempotencyKeyHeaders, replyIdempotently } from './idempotent-replies.js'
 
 export interface CertificateRoutesOptions {
   certificates: CertificateService
   issuers: IssuerService
+  idempotency: IdempotencyService
 }
 
 const numberParams = {
@@ -17,7 +20,7 @@ const numberParams = {
   properties: { number: { type: 'string', description: '14-digit certificate number' } },
 } as const
 
-export const certificateRoutes: FastifyPluginAsync<CertificateRoutesOptions> = async (app, { certificates, issuers }) => {
+export const certificateRoutes: FastifyPluginAsync<CertificateRoutesOptions> = async (app, { certificates, issuers, idempotency }) => {
   const issuerOnly = requireIssuer(issuers, ['authority', 'employer'])
 
   app.post<{ Body: IssueCertificateRequest }>('/v1/certificates', {
@@ -27,12 +30,16 @@ export const certificateRoutes: FastifyPluginAsync<CertificateRoutesOptions> = a
       summary: 'Issue a certificate (颁发证书)',
       description: 'Checks the ID number, year, scope and yearly hour requirement, takes the next number of the county, signs and stores the certificate.',
       security: [{ apiKey: [] }],
+      headers: idempotencyKeyHeaders,
       body: ref('issue-certificate-request.json'),
       response: { 201: ref('certificate-issued.json'), ...errorResponses(400, 401, 403, 409, 415, 422, 503) },
     },
   }, async (request, reply) => {
-    const issued = await certificates.issueCertificate(actorOf(request), request.body)
-    return reply.code(201).header('location', issued.links.self).send(issued)
+    const actor = actorOf(request)
+    return replyIdempotently(idempotency, request, reply, actor, async record => ({
+      status: 201,
+      body: await certificates.issueCertificate(actor, request.body, (trx, issued) => record(trx, { status: 201, body: issued })),
+    }), issued => issued.links.self)
   })
 
   app.get<{ Params: { number: string }, Querystring: { name?: string } }>('/v1/certificates/:number', {
@@ -54,8 +61,15 @@ export const certificateRoutes: FastifyPluginAsync<CertificateRoutesOptions> = a
       description: 'Authorities revoke within their area, employers only what they issued. The holder may then be issued a new certificate for that year.',
       security: [{ apiKey: [] }],
       params: numberParams,
+      headers: idempotencyKeyHeaders,
       body: ref('revoke-certificate-request.json'),
-      response: { 200: ref('public-certificate.json'), ...errorResponses(400, 401, 403, 404, 409, 503) },
+      response: { 200: ref('public-certificate.json'), ...errorResponses(400, 401, 403, 404, 409, 422, 503) },
     },
-  }, async request => certificates.revokeCertificate(actorOf(request), request.params.number, request.body.reason))
+  }, async (request, reply) => {
+    const actor = actorOf(request)
+    return replyIdempotently(idempotency, request, reply, actor, async record => ({
+      status: 200,
+      body: await certificates.revokeCertificate(actor, request.params.number, request.body.reason, (trx, revoked) => record(trx, { status: 200, body: revoked })),
+    }))
+  })
 }
