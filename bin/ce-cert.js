@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// Starts the ce-cert command (src/cli/ce-cert.ts) under tsx, whose loader also reaches the PDF reader's worker thread.
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+const cli = fileURLToPath(new URL('../src/cli/ce-cert.ts', import.meta.url))
+const result = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), cli, ...process.argv.slice(2)], { stdio: 'inherit' })
+process.exit(result.status ?? 2)

@@ -1,0 +1,61 @@
+// A certificate's PDF, assembled from the register's record, its rule set, its region and its signed token.
+import type { Kysely } from 'kysely'
+import type { Database } from '../db/schema.js'
+import { renderCertificatePdf, type CertificatePdfInput } from '../documents/index.js'
+import { findIssuerSeal } from '../issuers/issuer-repository.js'
+import type { Actor } from '../issuers/issuer-scope.js'
+import { findRegion } from '../regions/region-table.js'
+import type { CertificatePayload } from '../signing/certificate-jws.js'
+import type { CertificateService } from './certificate-service.js'
+import { isRuleSetId, ruleSets, type HourCategory } from './hour-rules.js'
+
+export type CertificatePdfService = ReturnType<typeof createCertificatePdfService>
+
+const categoryLabels: Record<HourCategory, string> = { public: '公需科目', professional: '专业科目', elective: '选修科目' }
+
+/** The URL the QR code carries: the verification page, with the token in the fragment (never sent to a server). */
+export function verifyUrlOf (publicBaseUrl: string, number: string, jws: string): string {
+  return `${publicBaseUrl}/v/${number}#${jws}`
+}
+
+export function createCertificatePdfService ({ db, certificates, publicBaseUrl }: { db: Kysely<Database>, certificates: CertificateService, publicBaseUrl: string }) {
+  return {
+    /**
+     * The certificate's PDF for an issuer whose scope covers it. Everything printed comes from the
+     * stored record and its signed token, so the same certificate always gives the same bytes
+     * (until its issuer changes the seal).
+     */
+    async renderCertificatePdf (actor: Actor, number: string): Promise<Uint8Array> {
+      const row = await certificates.readCertificate(actor, number)
+      if (!isRuleSetId(row.rule_set)) throw new Error(`certificate ${number} has unknown rule set ${row.rule_set}`)
+      const ruleSet = ruleSets[row.rule_set]
+      // The issuer's name as signed, not as it may read today.
+      const signed = JSON.parse(Buffer.from(row.jws.split('.')[1]!, 'base64url').toString('utf8')) as CertificatePayload
+      const given: Record<HourCategory, number> = { public: row.hours_public, professional: row.hours_professional, elective: row.hours_elective }
+      const hourRows: CertificatePdfInput['hourRows'] = ruleSet.counted.map(category => ({
+        label: categoryLabels[category],
+        given: given[category],
+        required: ruleSet.minimums[category] ?? null,
+      }))
+      if (ruleSet.selfStudyCap !== undefined || row.hours_self_study > 0) hourRows.push({ label: '自学与发表', given: row.hours_self_study, required: null })
+      const seal = await findIssuerSeal(db, row.issuer_id)
+      return renderCertificatePdf({
+        number: row.number,
+        // A national rule set prints the national title; otherwise the province of the issuing region.
+        provinceName: ruleSet.id === 'national' ? '' : findRegion(row.region_code)?.provinceName ?? '',
+        holderName: row.holder_name,
+        year: row.year,
+        hourRows,
+        totalHours: { given: row.hours_total, required: ruleSet.total },
+        ruleSetName: ruleSet.name,
+        regulationName: ruleSet.regulation,
+        issuerName: signed.iss,
+        employerName: row.employer_name,
+        issuedAt: row.issued_at,
+        jws: row.jws,
+        verifyUrl: verifyUrlOf(publicBaseUrl, row.number, row.jws),
+        ...(seal === null ? {} : { seal }),
+      })
+    },
+  }
+}

@@ -1,0 +1,88 @@
+// The certificate PDF for issuers, and the issuer's seal image that it prints.
+import type { FastifyPluginAsync } from 'fastify'
+import type { CertificatePdfService } from '../certificates/certificate-pdf-service.js'
+import type { IssuerService } from '../issuers/issuer-service.js'
+import type { IssuerSealService } from '../issuers/issuer-seal-service.js'
+import { maxSealBytes } from '../issuers/seal-image.js'
+import { actorOf, requireIssuer } from './authentication.js'
+import { errorResponses, ref } from './schemas.js'
+
+export interface DocumentRoutesOptions {
+  pdfs: CertificatePdfService
+  seals: IssuerSealService
+  issuers: IssuerService
+}
+
+const numberParams = {
+  type: 'object',
+  required: ['number'],
+  properties: { number: { type: 'string', description: '14-digit certificate number' } },
+} as const
+
+export const documentRoutes: FastifyPluginAsync<DocumentRoutesOptions> = async (app, { pdfs, seals, issuers }) => {
+  const issuerOnly = requireIssuer(issuers, ['authority', 'employer'])
+  app.addContentTypeParser('image/png', { parseAs: 'buffer', bodyLimit: maxSealBytes }, (_request, body, done) => { done(null, body) })
+
+  app.get<{ Params: { number: string } }>('/v1/certificates/:number/pdf', {
+    preHandler: issuerOnly,
+    schema: {
+      tags: ['certificates'],
+      summary: 'Download the certificate as PDF (证书 PDF)',
+      description: 'One A4 page after the official template, with the verification QR code; the compact JWS is attached (certificate.jws) and in the document information. For issuers whose scope covers the certificate. The same certificate always gives the same bytes.',
+      security: [{ apiKey: [] }],
+      params: numberParams,
+      produces: ['application/pdf'],
+      response: {
+        200: { description: 'The certificate PDF', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } },
+        ...errorResponses(400, 401, 403, 404, 422, 503),
+      },
+    },
+  }, async (request, reply) => {
+    const pdf = await pdfs.renderCertificatePdf(actorOf(request), request.params.number)
+    return reply
+      .type('application/pdf')
+      .header('content-disposition', `inline; filename="certificate-${request.params.number}.pdf"`)
+      // It names the holder in full: no shared cache keeps it.
+      .header('cache-control', 'private, no-store')
+      .send(Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength))
+  })
+
+  app.put<{ Body: Buffer }>('/v1/issuers/me/seal', {
+    preHandler: issuerOnly,
+    schema: {
+      tags: ['certificates'],
+      summary: 'Upload the issuer\'s seal (印章) as PNG',
+      description: `Send the PNG as the raw body (Content-Type image/png, at most ${maxSealBytes / 1024} KB, at most 2048 × 2048 pixels, not interlaced; a transparent background prints best). It is printed over 发证单位 on every certificate of this issuer, including ones already issued.`,
+      security: [{ apiKey: [] }],
+      body: { content: { 'image/png': { schema: { description: 'PNG image (binary)' } } } },
+      response: { 200: ref('issuer-seal.json'), ...errorResponses(400, 401, 403, 413, 415, 503) },
+    },
+  }, async request => seals.uploadSeal(actorOf(request), request.body))
+
+  app.get('/v1/issuers/me/seal', {
+    preHandler: issuerOnly,
+    schema: {
+      tags: ['certificates'],
+      summary: 'The issuer\'s seal as uploaded',
+      security: [{ apiKey: [] }],
+      produces: ['image/png'],
+      response: {
+        200: { description: 'The seal PNG', content: { 'image/png': { schema: { type: 'string', format: 'binary' } } } },
+        ...errorResponses(401, 403, 404, 503),
+      },
+    },
+  }, async (request, reply) => reply.type('image/png').header('cache-control', 'private, no-cache').send(await seals.readSeal(actorOf(request))))
+
+  app.delete('/v1/issuers/me/seal', {
+    preHandler: issuerOnly,
+    schema: {
+      tags: ['certificates'],
+      summary: 'Remove the issuer\'s seal: certificates then print without one',
+      security: [{ apiKey: [] }],
+      response: { 204: { type: 'null' }, ...errorResponses(401, 403, 503) },
+    },
+  }, async (request, reply) => {
+    await seals.removeSeal(actorOf(request))
+    return reply.code(204).send()
+  })
+}

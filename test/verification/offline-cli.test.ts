@@ -1,0 +1,95 @@
+import { execFile } from 'node:child_process'
+import { writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import t from 'tap'
+import { build, issueBody, makeIdNumber, temporaryDirectory } from '../helper.js'
+import { alteredToken, headerOf } from './forged-tokens.js'
+
+const cli = fileURLToPath(new URL('../../bin/ce-cert.js', import.meta.url))
+const now = new Date('2026-03-02T08:00:00Z')
+const { app, createIssuer } = await build(t, { clock: () => now })
+const tianhe = await createIssuer('authority', '440106', '广州市天河区人力资源和社会保障局')
+const auth = { authorization: `Bearer ${tianhe.apiKey}` }
+const dir = await temporaryDirectory(t, 'ce-offline-')
+
+async function issue (serial: number, name: string): Promise<{ number: string, jws: string }> {
+  const response = await app.inject({ method: 'POST', url: '/v1/certificates', headers: auth, payload: issueBody({ holder: { name, idNumber: makeIdNumber('440106', '19850312', serial) } }) })
+  if (response.statusCode !== 201) throw new Error(response.body)
+  return response.json()
+}
+
+// What an offline verifier saves while it still has a connection: the JWKS, the signed revocation list, a PDF.
+const valid = await issue(1, '欧阳娜娜')
+const revoked = await issue(2, '买买提·艾力')
+await app.inject({ method: 'POST', url: `/v1/certificates/${revoked.number}/revoke`, headers: auth, payload: { reason: '重复发证' } })
+const kid = headerOf(valid.jws).kid
+const jwksFile = path.join(dir, 'jwks.json')
+const crlFile = path.join(dir, `${kid}.jws`)
+const pdfFile = path.join(dir, `${valid.number}.pdf`)
+await writeFile(jwksFile, (await app.inject('/.well-known/jwks.json')).body)
+await writeFile(crlFile, (await app.inject(`/.well-known/crl/${kid}.jws`)).body)
+await writeFile(pdfFile, (await app.inject({ url: `/v1/certificates/${valid.number}/pdf`, headers: auth })).rawPayload)
+await app.close()
+
+/** Runs `ce-cert` as its own process, in an empty directory, with no database configured. */
+async function ceCert (...args: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '' } })
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const e = error as { code: number, stdout: string, stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
+
+t.test('a valid certificate PDF verifies offline: exit 0, each check in Chinese and English', async t => {
+  const result = await ceCert('verify', pdfFile, '--jwks', jwksFile, '--revocations', crlFile)
+  t.equal(result.code, 0, result.stderr)
+  t.match(result.stdout, '结论 Verdict: 有效 VALID')
+  t.match(result.stdout, '姓名 Holder:       欧阳娜娜')
+  t.match(result.stdout, `证书编号 Number:   ${valid.number}`)
+  t.match(result.stdout, '✓ 签名与签名密钥 Signature and signing key')
+  t.match(result.stdout, '– 发放名册记录 Record in the issuance register')
+  t.match(result.stdout, `不在密钥 ${kid} 的撤销列表`)
+  t.match(result.stdout, 'is not on the revocation list')
+})
+
+t.test('the text of the QR code verifies offline too', async t => {
+  const qr = `https://cert.example.gov.cn/v/${valid.number}#${valid.jws}`
+  const result = await ceCert('verify', qr, '--jwks', jwksFile, '--revocations', crlFile, '--json')
+  t.equal(result.code, 0, result.stderr)
+  t.equal(JSON.parse(result.stdout).verdict, 'valid')
+})
+
+t.test('a revoked certificate exits non-zero', async t => {
+  const result = await ceCert('verify', revoked.jws, '--jwks', jwksFile, '--revocations', crlFile)
+  t.equal(result.code, 1)
+  t.match(result.stdout, '已撤销 REVOKED')
+})
+
+t.test('without a revocation list the status is reported as not checked', async t => {
+  const result = await ceCert('verify', revoked.jws, '--jwks', jwksFile)
+  t.equal(result.code, 0)
+  t.match(result.stdout, '– 证书状态 Status')
+  t.match(result.stdout, 'revocation not checked')
+})
+
+t.test('a tampered token exits non-zero', async t => {
+  const result = await ceCert('verify', alteredToken(valid.jws, { nam: '王五' }), '--jwks', jwksFile, '--revocations', crlFile)
+  t.equal(result.code, 1)
+  t.match(result.stdout, '无效 INVALID')
+  t.match(result.stdout, '✗ 签名与签名密钥')
+})
+
+t.test('a bad JWKS, a tampered revocation list or a missing argument is a usage error', async t => {
+  const [header, , signature] = (await import('node:fs')).readFileSync(crlFile, 'utf8').split('.')
+  const emptied = path.join(dir, 'emptied.jws')
+  await writeFile(emptied, `${header}.${Buffer.from(JSON.stringify({ kid, method: 'rid', ctr: 9, rids: [], iat: 1772438400 })).toString('base64url')}.${signature}`)
+  const tampered = await ceCert('verify', revoked.jws, '--jwks', jwksFile, '--revocations', emptied)
+  t.equal(tampered.code, 2)
+  t.match(tampered.stderr, 'cannot be trusted')
+  t.equal((await ceCert('verify', valid.jws)).code, 2, 'no --jwks')
+  t.equal((await ceCert('verify', path.join(dir, 'missing.pdf'), '--jwks', jwksFile)).code, 2)
+})
