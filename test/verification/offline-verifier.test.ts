@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs'
+import { Ajv } from 'ajv'
+import t from 'tap'
+import { rotateSigningKey } from '../../src/signing/signing-keys.js'
+import { createOfflineVerifier, OfflineVerifierError } from '../../src/verification/offline-verifier.js'
+import { build, issueBody, makeIdNumber } from '../helper.js'
+import { alteredToken, headerOf } from './forged-tokens.js'
+
+const now = new Date('2026-03-02T08:00:00Z')
+const { app, database, keysDir, createIssuer } = await build(t, { clock: () => now })
+const issuer = await createIssuer('authority', '440106')
+const auth = { authorization: `Bearer ${issuer.apiKey}` }
+const issue = async (serial: number) => (await app.inject({ method: 'POST', url: '/v1/certificates', headers: auth, payload: issueBody({ holder: { name: '张三', idNumber: makeIdNumber('440106', '19850312', serial) } }) })).json() as { number: string, jws: string }
+const valid = await issue(1)
+const revoked = await issue(2)
+await app.inject({ method: 'POST', url: `/v1/certificates/${revoked.number}/revoke`, headers: auth, payload: { reason: '信息有误' } })
+const kid = headerOf(valid.jws).kid
+const jwks = (await app.inject('/.well-known/jwks.json')).json()
+const crl = (await app.inject(`/.well-known/crl/${kid}.jws`)).body
+
+// The report a program gets is exactly what the API documents: no field the schema does not know.
+const ajv = new Ajv({ allErrors: true, formats: { 'date-time': /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/ } })
+for (const file of ['hours.json', 'verification-report.json']) ajv.addSchema(JSON.parse(readFileSync(new URL(`../../schemas/${file}`, import.meta.url), 'utf8')))
+const matchesSchema = ajv.getSchema('verification-report.json')!
+
+t.test('a program verifies tokens with a saved JWKS and revocation list', async t => {
+  const verifier = await createOfflineVerifier({ jwks, revocationLists: [crl], clock: () => now })
+  t.same(verifier.revocationLists.map(l => [l.kid, l.ctr, l.rids]), [[kid, 1, [revoked.number]]])
+  const reports = {
+    valid: await verifier.verify({ jws: valid.jws }),
+    revoked: await verifier.verify({ qr: `https://cert.example.gov.cn/v/${revoked.number}#${revoked.jws}` }),
+    invalid: await verifier.verify({ jws: alteredToken(valid.jws, { yr: 2024 }) }),
+  }
+  t.equal(reports.valid.verdict, 'valid')
+  t.equal(reports.revoked.verdict, 'revoked')
+  t.equal(reports.invalid.verdict, 'invalid')
+  t.match(reports.valid.checks.find(c => c.name === 'registry-record'), { ok: true, skipped: true })
+  for (const [verdict, report] of Object.entries(reports)) t.ok(matchesSchema(report), `${verdict}: ${JSON.stringify(matchesSchema.errors)}`)
+})
+
+t.test('with revocation lists that do not cover the certificate\'s key, its status is unknown', async t => {
+  const newKid = await rotateSigningKey(keysDir, 'ES256', new Date(now.getTime() + 3600_000), 0)
+  const rotated = await build(t, { clock: () => now, database, keysDir })
+  const newJwks = (await rotated.app.inject('/.well-known/jwks.json')).json()
+  const newKeyList = (await rotated.app.inject(`/.well-known/crl/${newKid}.jws`)).body
+  const verifier = await createOfflineVerifier({ jwks: newJwks, revocationLists: [newKeyList], clock: () => now })
+  const report = await verifier.verify({ jws: revoked.jws })
+  t.equal(report.verdict, 'unknown')
+  t.match(report.checks.at(-1), { name: 'status', ok: false })
+  const unchecked = await createOfflineVerifier({ jwks: newJwks, clock: () => now })
+  t.equal((await unchecked.verify({ jws: revoked.jws })).verdict, 'valid', 'without any list, revocation is not checked')
+})
+
+t.test('a JWKS holding a private key, or a list not signed by a published key, is refused', async t => {
+  await t.rejects(createOfflineVerifier({ jwks: { keys: [{ ...jwks.keys[0], d: 'c2VjcmV0' }] } }), OfflineVerifierError)
+  await t.rejects(createOfflineVerifier({ jwks: { keys: [] }, revocationLists: [crl] }), OfflineVerifierError)
+  await t.rejects(createOfflineVerifier({ jwks: 'not a jwks' }), OfflineVerifierError)
+})
