@@ -15,6 +15,7 @@ import { openApiDocument } from './http/openapi.js'
 import { systemRoutes } from './http/system-routes.js'
 import { adminRoutes } from './http/admin-routes.js'
 import { certificateRoutes } from './http/certificate-routes.js'
+import { verificationPageRoutes } from './http/verification-page-routes.js'
 
 export interface BuildOptions {
   /** The time source; tests pin it. */
@@ -55,5 +56,6 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(systemRoutes, { db: database.db, keys })
   await app.register(adminRoutes, { issuers, adminToken: config.adminToken })
   await app.register(certificateRoutes, { certificates, issuers, idempotency })
+  await app.register(verificationPageRoutes, { certificates })
   return app
 }

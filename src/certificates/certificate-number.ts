@@ -23,23 +23,47 @@ export function formatCertificateNumber (regionCode: string, year: number, seque
   return `${regionCode}${String(year % 100).padStart(2, '0')}${String(sequence).padStart(6, '0')}`
 }
 
-/** Why a string is not a certificate number, or null when it is one. `currentYear` bounds the year. */
-export function explainCertificateNumber (input: string, currentYear: number): string | null {
-  if (input.length !== 14) return `a certificate number has 14 digits; this has ${[...input].length} characters`
+/** What is wrong with a string that is not a certificate number: data, so each audience can word it. */
+export type CertificateNumberProblem =
+  | { kind: 'length', length: number }
+  | { kind: 'character', position: number, character: string }
+  | { kind: 'unknown-region', regionCode: string }
+  | { kind: 'future-year', year: number }
+  | { kind: 'zero-sequence' }
+
+/** The first problem of a string as a certificate number, or null when it is one. `currentYear` bounds the year. */
+export function diagnoseCertificateNumber (input: string, currentYear: number): CertificateNumberProblem | null {
+  if (input.length !== 14) return { kind: 'length', length: [...input].length }
   const bad = [...input].findIndex(ch => ch < '0' || ch > '9')
-  if (bad !== -1) return `a certificate number has only the digits 0-9; character ${bad + 1} is '${[...input][bad]}'`
+  if (bad !== -1) return { kind: 'character', position: bad + 1, character: [...input][bad]! }
   const regionCode = input.slice(0, 6)
-  if (findRegion(regionCode) === undefined) return `the first six digits, ${regionCode}, are not a GB/T 2260 region code`
+  if (findRegion(regionCode) === undefined) return { kind: 'unknown-region', regionCode }
   const year = firstYear + Number(input.slice(6, 8))
-  if (year > currentYear) return `digits 7-8 give the year ${year}, which has not come yet`
-  if (input.slice(8) === '000000') return 'the running number starts at 000001; 000000 is never issued'
+  if (year > currentYear) return { kind: 'future-year', year }
+  if (input.slice(8) === '000000') return { kind: 'zero-sequence' }
   return null
+}
+
+/** Why a string is not a certificate number, in English, or null when it is one. `currentYear` bounds the year. */
+export function explainCertificateNumber (input: string, currentYear: number): string | null {
+  const problem = diagnoseCertificateNumber(input, currentYear)
+  switch (problem?.kind) {
+    case undefined: return null
+    case 'length': return `a certificate number has 14 digits; this has ${problem.length} characters`
+    case 'character': return `a certificate number has only the digits 0-9; character ${problem.position} is '${problem.character}'`
+    case 'unknown-region': return `the first six digits, ${problem.regionCode}, are not a GB/T 2260 region code`
+    case 'future-year': return `digits 7-8 give the year ${problem.year}, which has not come yet`
+    case 'zero-sequence': return 'the running number starts at 000001; 000000 is never issued'
+  }
 }
 
 /** Parses a certificate number, throwing MALFORMED_CERTIFICATE_NUMBER with the precise reason. */
 export function parseCertificateNumber (input: string, currentYear: number): CertificateNumber {
-  const reason = explainCertificateNumber(input, currentYear)
-  if (reason !== null) throw new ServiceError('MALFORMED_CERTIFICATE_NUMBER', `The certificate number is malformed: ${reason}.`, { reason })
+  const problem = diagnoseCertificateNumber(input, currentYear)
+  if (problem !== null) {
+    const reason = explainCertificateNumber(input, currentYear)!
+    throw new ServiceError('MALFORMED_CERTIFICATE_NUMBER', `The certificate number is malformed: ${reason}.`, { reason, problem })
+  }
   return {
     number: input,
     region: findRegion(input.slice(0, 6))!,
