@@ -27,8 +27,8 @@ export function tokenFromText (text: string): PresentedToken {
   } catch {
     return { jws: trimmed }
   }
-  const number = /\/v\/([^/]*)\/?$/.exec(url.pathname)?.[1]
-  const presentedNumber = number === undefined ? undefined : decodeURIComponent(number)
+  // URL paths keep digits as they are: anything escaped cannot be a certificate number, and is compared as it stands.
+  const presentedNumber = /\/v\/([^/]*)\/?$/.exec(url.pathname)?.[1]
   if (url.hash.length <= 1) return { jws: '', presentedNumber, missing: 'the URL has no #fragment carrying the signed certificate' }
   return { jws: url.hash.slice(1), presentedNumber }
 }

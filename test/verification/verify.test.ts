@@ -44,6 +44,13 @@ t.test('the text of the QR code verifies, and its number must be the signed one'
   const noToken = await verify({ qr: `https://cert.example.gov.cn/v/${first.number}` })
   t.equal(noToken.statusCode, 400)
   t.equal(noToken.json().code, 'INVALID_TOKEN')
+
+  const escaped = await verify({ qr: `https://cert.example.gov.cn/v/%E0%A4#${first.jws}` })
+  t.equal(escaped.statusCode, 422)
+  t.equal(escaped.json().code, 'CERTIFICATE_MISMATCH')
+  const script = await verify({ qr: 'javascript:alert(1)#x' })
+  t.equal(script.statusCode, 400)
+  t.equal(script.json().code, 'INVALID_TOKEN')
 })
 
 t.test('a revoked certificate verifies as revoked, with the date', async t => {
