@@ -9,12 +9,15 @@ import { loadHolderIdSecret, loadSigningKeys } from './signing/signing-keys.js'
 import { createIssuerService } from './issuers/issuer-service.js'
 import { createCertificateService } from './certificates/certificate-service.js'
 import { createIdempotencyService } from './idempotency/idempotency-service.js'
+import { createBatchService } from './batches/batch-service.js'
+import { createCertificatePdfService } from './certificates/certificate-pdf-service.js'
 import { installErrorHandling } from './http/error-handler.js'
 import { loadSchemas } from './http/schemas.js'
 import { openApiDocument } from './http/openapi.js'
 import { systemRoutes } from './http/system-routes.js'
 import { adminRoutes } from './http/admin-routes.js'
 import { certificateRoutes } from './http/certificate-routes.js'
+import { batchRoutes } from './http/batch-routes.js'
 import { verificationPageRoutes } from './http/verification-page-routes.js'
 
 export interface BuildOptions {
@@ -56,6 +59,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(systemRoutes, { db: database.db, keys })
   await app.register(adminRoutes, { issuers, adminToken: config.adminToken })
   await app.register(certificateRoutes, { certificates, issuers, idempotency })
+  await app.register(batchRoutes, { batches: createBatchService({ db: database.db, certificates, holderIdSecret, clock }), issuers, idempotency, pdfs: createCertificatePdfService({ db: database.db, certificates, publicBaseUrl: config.http.publicBaseUrl }) })
   await app.register(verificationPageRoutes, { certificates })
   return app
 }

@@ -1,0 +1,125 @@
+// /v1/certificates/batch and /v1/batches: issue up to 10,000 certificates at once, read the batch, download its PDFs.
+import { Readable } from 'node:stream'
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import { ZipFile } from 'yazl'
+import type { BatchRow, BatchService } from '../batches/batch-service.js'
+import { batchCsvColumns, readBatchCsv } from '../batches/batch-csv.js'
+import type { CertificatePdfService } from '../certificates/certificate-pdf-service.js'
+import type { IssueCertificateRequest } from '../certificates/issuance-request.js'
+import type { IdempotencyService } from '../idempotency/idempotency-service.js'
+import type { IssuerService } from '../issuers/issuer-service.js'
+import { actorOf, requireIssuer } from './authentication.js'
+import { toServiceError } from './error-handler.js'
+import { idempotencyKeyHeaders, replyIdempotently } from './idempotent-replies.js'
+import { errorResponses, ref } from './schemas.js'
+
+export interface BatchRoutesOptions {
+  batches: BatchService
+  issuers: IssuerService
+  idempotency: IdempotencyService
+  pdfs: CertificatePdfService
+}
+
+/** 10,000 rows with long Chinese employer names stay under this. */
+export const maxBatchBodyBytes = 8 * 1024 * 1024
+
+// One object, so Fastify compiles the row validator once per route.
+const rowSchema = ref('issue-certificate-request.json')
+const batchParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const
+
+/** Each row checked against the single-issuance schema: a bad row becomes that row's error. */
+function checkRows (request: FastifyRequest, rows: unknown[]): BatchRow[] {
+  const validate = request.compileValidationSchema(rowSchema)
+  return rows.map(row => (validate(row)
+    ? { request: row as IssueCertificateRequest }
+    : { error: toServiceError(Object.assign(new Error('invalid row'), { validation: validate.errors ?? [] })) }))
+}
+
+export const batchRoutes: FastifyPluginAsync<BatchRoutesOptions> = async (app, { batches, issuers, idempotency, pdfs }) => {
+  const issuerOnly = requireIssuer(issuers, ['authority', 'employer'])
+  // Within this plugin only: a batch may come as CSV (parsed into the JSON shape, then validated the same way).
+  app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'buffer', bodyLimit: maxBatchBodyBytes }, (_request, body, done) => {
+    try {
+      done(null, { certificates: readBatchCsv(body as Buffer) })
+    } catch (error) {
+      done(error as Error)
+    }
+  })
+
+  app.post<{ Body: { certificates: unknown[] } }>('/v1/certificates/batch', {
+    // Authenticated before the body is read: an anonymous 8 MB upload is refused at once.
+    onRequest: issuerOnly,
+    bodyLimit: maxBatchBodyBytes,
+    schema: {
+      tags: ['certificates'],
+      summary: 'Issue up to 10,000 certificates in one request (批量颁发)',
+      description: 'JSON `{ "certificates": [ <issue-certificate-request>, … ] }`, or CSV (`Content-Type: text/csv`, UTF-8 with or without BOM, as Excel saves "CSV UTF-8") with a header row. ' +
+        `CSV columns (header names are case-insensitive; Chinese names in brackets also work): ${Object.entries(batchCsvColumns).map(([f, names]) => `${f} (${names.slice(1).join('/')})`).join(', ')}. ` +
+        'name, idNumber, employer, year, public, professional, elective are required columns; an empty hour cell counts 0; achievement is lead or contributor; the other optional columns may be left empty. ' +
+        'Each row is checked like POST /v1/certificates; a holder twice in the batch for one year (DUPLICATE_IN_BATCH, every such row) or already holding a valid certificate that year (CERTIFICATE_EXISTS) is refused. ' +
+        'The valid rows are issued in one transaction, one contiguous number range per county. The answer lists every row: its number, or its errors with codes. Use Idempotency-Key to retry safely.',
+      security: [{ apiKey: [] }],
+      headers: idempotencyKeyHeaders,
+      body: ref('issue-batch-request.json'),
+      response: { 201: ref('batch-report.json'), ...errorResponses(400, 401, 403, 409, 413, 415, 422, 503) },
+    },
+  }, async (request, reply) => {
+    const actor = actorOf(request)
+    return replyIdempotently(idempotency, request, reply, actor, async record => ({
+      status: 201,
+      body: await batches.issueBatch(actor, checkRows(request, request.body.certificates), (trx, report) => record(trx, { status: 201, body: report })),
+    }), report => report.links.self)
+  })
+
+  app.get<{ Params: { id: number } }>('/v1/batches/:id', {
+    preHandler: issuerOnly,
+    schema: {
+      tags: ['certificates'],
+      summary: 'An issuance batch: its counts and certificates',
+      security: [{ apiKey: [] }],
+      params: batchParams,
+      response: { 200: ref('batch.json'), ...errorResponses(400, 401, 403, 404, 503) },
+    },
+  }, async request => batches.readBatch(actorOf(request), request.params.id))
+
+  app.get<{ Params: { id: number } }>('/v1/batches/:id/pdfs', {
+    preHandler: issuerOnly,
+    schema: {
+      tags: ['certificates'],
+      summary: 'Every certificate of a batch as PDF, in one ZIP (streamed)',
+      description: 'A ZIP of `<number>.pdf`, one per certificate of the batch (revoked ones included), rendered one after another as the download proceeds.',
+      security: [{ apiKey: [] }],
+      params: batchParams,
+      produces: ['application/zip'],
+      response: {
+        200: { description: 'ZIP of PDFs', content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } } },
+        ...errorResponses(400, 401, 403, 404, 503),
+      },
+    },
+  }, async (request, reply) => {
+    const actor = actorOf(request)
+    const batch = await batches.readBatch(actor, request.params.id)
+    const zip = new ZipFile()
+    const mtime = new Date(batch.createdAt)
+    for (const { number } of batch.certificates) {
+      // Rendered only when the ZIP reaches this entry, so memory holds one PDF at a time.
+      zip.addReadStreamLazy(`${number}.pdf`, { compress: false, mtime }, done => {
+        pdfs.renderCertificatePdf(actor, number).then(
+          pdf => { done(null, Readable.from([Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength)])) },
+          (error: unknown) => { done(error, Readable.from([])) },
+        )
+      })
+    }
+    zip.end()
+    const output = zip.outputStream as Readable
+    // A certificate that cannot be rendered ends the download as a failed transfer, never as a ZIP silently missing it.
+    zip.on('error', (error: unknown) => {
+      request.log.error({ err: error, batch: batch.id }, 'batch ZIP aborted')
+      output.destroy(error as Error)
+    })
+    return reply.type('application/zip')
+      .header('content-disposition', `attachment; filename="batch-${batch.id}.zip"`)
+      .header('cache-control', 'private, no-store')
+      .send(output)
+  })
+}
