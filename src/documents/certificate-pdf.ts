@@ -1,0 +1,119 @@
+// Renders a certificate as a one-page PDF that carries its signed JWS (attachment and metadata).
+import fontkit from '@pdf-lib/fontkit'
+import { AFRelationship, PDFDict, PDFDocument, PDFName, PDFString, type PDFImage } from 'pdf-lib'
+import { ServiceError } from '../errors.js'
+import { drawCertificatePage, pageSize, textsOf, type CertificateContent } from './certificate-page.js'
+import { embedCertificateFonts } from './fonts.js'
+import { jwsAttachmentName, jwsInfoKey } from './pdf-jws-extraction.js'
+import { createQrMatrix } from './qr-code.js'
+import { assertSealPng } from './seal-image.js'
+
+export interface CertificatePdfInput {
+  /** 14 digits, e.g. '44010625000201'. */
+  number: string
+  /** '广东省' gives the title 广东省专业技术人员继续教育证书; '' (a national rule set) gives 专业技术人员继续教育证书. */
+  provinceName: string
+  holderName: string
+  year: number
+  hourRows: Array<{ label: string, given: number, required: number | null }>
+  totalHours: { given: number, required: number }
+  ruleSetName: string
+  /** With its book-title marks, e.g. '《广东省专业技术人员继续教育条例》'. */
+  regulationName: string
+  issuerName: string
+  employerName: string
+  issuedAt: Date
+  /** Compact JWS of the certificate. */
+  jws: string
+  /** Exact content of the QR code. */
+  verifyUrl: string
+  /** PNG of the issuer's seal; without it no seal is drawn. */
+  seal?: Uint8Array
+}
+
+
+/**
+ * Renders the certificate as a one-page A4 PDF: the wording of the official template, the hours table,
+ * the verification QR code and, if given, the issuer's seal. The compact JWS is attached as
+ * `certificate.jws` and stored under /CertificateJWS in the document information. The same input
+ * always gives the same bytes (all dates are `issuedAt`).
+ *
+ * Throws ServiceError('UNRENDERABLE_CHARACTER') when a character has no glyph in any font and
+ * ServiceError('INVALID_SEAL_IMAGE') when `seal` is not a PNG.
+ */
+export async function renderCertificatePdf (input: CertificatePdfInput): Promise<Uint8Array> {
+  const content = contentOf(input)
+  const doc = await PDFDocument.create({ updateMetadata: false })
+  doc.registerFontkit(fontkit)
+  const fonts = await embedCertificateFonts(doc, textsOf(content))
+  const seal = input.seal === undefined ? null : await embedSeal(doc, input.seal)
+  const page = doc.addPage(pageSize)
+  drawCertificatePage(page, fonts, content, createQrMatrix(input.verifyUrl), seal)
+
+  doc.setTitle(`${content.title} ${content.number}`, { showInWindowTitleBar: true })
+  doc.setAuthor(content.issuerName)
+  doc.setSubject(`${content.holderName} ${content.year} 年度专业技术人员继续教育证书，证书编号 ${content.number}`)
+  doc.setKeywords([content.number, content.year, '专业技术人员继续教育证书'])
+  doc.setCreator('ce-certificates')
+  doc.setProducer('ce-certificates (pdf-lib, HarfBuzz subset fonts)')
+  doc.setCreationDate(input.issuedAt)
+  doc.setModificationDate(input.issuedAt)
+  doc.setLanguage('zh-CN')
+  doc.context.lookup(doc.context.trailerInfo.Info, PDFDict).set(PDFName.of(jwsInfoKey), PDFString.of(input.jws))
+  await doc.attach(new TextEncoder().encode(input.jws), jwsAttachmentName, {
+    mimeType: 'application/jose',
+    description: '证书签名数据 (JWS Compact Serialization)',
+    creationDate: input.issuedAt,
+    modificationDate: input.issuedAt,
+    afRelationship: AFRelationship.Source,
+  })
+  return await doc.save()
+}
+
+function contentOf (input: CertificatePdfInput): CertificateContent {
+  return {
+    title: `${printable(input.provinceName)}专业技术人员继续教育证书`,
+    number: printable(input.number),
+    holderName: printable(input.holderName),
+    year: String(input.year),
+    hourRows: [
+      ...input.hourRows.map((row) => ({ label: printable(row.label), given: hours(row.given), required: hours(row.required) })),
+      { label: '合计', given: hours(input.totalHours.given), required: hours(input.totalHours.required) },
+    ],
+    ruleSetName: printable(input.ruleSetName),
+    regulationName: printable(input.regulationName),
+    issuerName: printable(input.issuerName),
+    employerName: printable(input.employerName),
+    issuedOn: chinaDate(input.issuedAt),
+  }
+}
+
+/**
+ * Drops invisible format characters (zero-width joiners, variation selectors, bidi marks), which pdf-lib
+ * cannot shape and which print nothing, and folds every other space or line break into one space.
+ */
+function printable (text: string): string {
+  return text
+    .replace(/[\p{Cc}\p{Cf}\u{FE00}-\u{FE0F}\u{E0100}-\u{E01EF}]+/gu, (match) => /[\n\r\t]/.test(match) ? ' ' : '')
+    .replace(/[^\S\u3000]+/g, ' ')
+    .trim()
+}
+
+function hours (value: number | null): string {
+  return value === null ? '—' : String(Math.round(value * 100) / 100)
+}
+
+/** 2025年12月1日 for the day of `date` in China, which keeps UTC+8 all year (no DST since 1991). */
+function chinaDate (date: Date): string {
+  const china = new Date(date.getTime() + 8 * 3600_000)
+  return `${china.getUTCFullYear()}年${china.getUTCMonth() + 1}月${china.getUTCDate()}日`
+}
+
+async function embedSeal (doc: PDFDocument, png: Uint8Array): Promise<PDFImage> {
+  assertSealPng(png)
+  try {
+    return await doc.embedPng(png)
+  } catch {
+    throw new ServiceError('INVALID_SEAL_IMAGE', 'The seal PNG cannot be decoded.')
+  }
+}

@@ -1,0 +1,160 @@
+import { execFile } from 'node:child_process'
+import { readFile, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { promisify } from 'node:util'
+import t, { type Test } from 'tap'
+import { loadCertificateFonts, renderCertificatePdf } from '../../src/documents/index.js'
+import { certificateInput, sealPng } from '../fixtures/certificate-pdf-input.js'
+import { drawnGlyphs, textOf } from './drawn-glyphs.js'
+
+const run = promisify(execFile)
+const withoutSpace = (text: string): string => text.replace(/\s+/g, '')
+
+const directories = new WeakMap<Test, string>()
+let saves = 0
+
+/** Writes `pdf` to a new file in the test's own directory, for the command-line tools. */
+async function saved (t: Test, pdf: Uint8Array): Promise<string> {
+  const directory = directories.get(t) ?? t.testdir()
+  directories.set(t, directory)
+  const file = join(directory, `certificate-${++saves}.pdf`)
+  await writeFile(file, pdf)
+  return file
+}
+
+t.before(loadCertificateFonts)
+
+for (const name of ['张三', '欧阳娜娜', '买买提·艾力', '䶮', '𠮷']) {
+  t.test(`the certificate of ${name} reads as the template and draws every character`, async (t) => {
+    const pdf = await renderCertificatePdf(certificateInput({ holderName: name }))
+    const { stdout } = await run('pdftotext', [await saved(t, pdf), '-'])
+    const text = withoutSpace(stdout)
+    t.match(text, '广东省专业技术人员继续教育证书')
+    t.match(text, '证书编号：44010625000201')
+    t.match(text, `${name}参加专业技术人员继续教育学习，经审核，已完成2025年度专业技术人员继续教育学习任务，` +
+      '根据《广东省专业技术人员继续教育条例》，特发此证。')
+    t.match(text, '发证单位：广州市天河区人力资源和社会保障局')
+    t.match(text, '发证时间：2025年12月1日')
+    t.match(text, '工作单位：广州市天河区珠江新城建筑设计研究院有限公司第三分院（华南理工大学合作基地）')
+
+    const glyphs = await drawnGlyphs(pdf)
+    t.ok(textOf(glyphs).includes(name), 'the name is among the glyphs drawn')
+    t.same(glyphs.filter((glyph) => !glyph.hasOutline && glyph.text.trim() !== '').map((glyph) => glyph.text), [],
+      'every visible character has an outline in its embedded font')
+  })
+}
+
+t.test('𠮷, missing from Noto Serif SC, is drawn with Noto Serif JP in both weights', async (t) => {
+  const glyphs = await drawnGlyphs(await renderCertificatePdf(certificateInput({ holderName: '𠮷田' })))
+  const fonts = new Set(glyphs.filter((glyph) => glyph.text === '𠮷').map((glyph) => glyph.font.replace(/^\/\w+\+/, '')))
+  t.same([...fonts].sort(), ['NotoSerifJP-Bold', 'NotoSerifJP-Regular'])
+  t.ok(glyphs.filter((glyph) => glyph.text === '田').every((glyph) => glyph.font.includes('NotoSerifSC')))
+})
+
+t.test('a character that no font has is refused, never dropped', async (t) => {
+  await t.rejects(renderCertificatePdf(certificateInput({ holderName: '张𪚥' })), {
+    code: 'UNRENDERABLE_CHARACTER',
+    details: { characters: ['𪚥'], codePoints: ['U+2A6A5'] },
+  })
+  await t.rejects(renderCertificatePdf(certificateInput({ employerName: '\u{E000}公司' })), {
+    code: 'UNRENDERABLE_CHARACTER',
+    details: { codePoints: ['U+E000'] },
+  })
+})
+
+t.test('the national rule set prints the title without a province', async (t) => {
+  const pdf = await renderCertificatePdf(certificateInput({ provinceName: '' }))
+  const { stdout } = await run('pdftotext', [await saved(t, pdf), '-'])
+  t.match(withoutSpace(stdout), /^证书编号：44010625000201专业技术人员继续教育证书/)
+})
+
+t.test('the hours table lists every category, the total and a dash for no requirement', async (t) => {
+  const pdf = await renderCertificatePdf(certificateInput({
+    hourRows: [{ label: '公需科目', given: 30, required: 30 }, { label: '专业科目', given: 62.5, required: 60 },
+      { label: '选修科目', given: 6, required: null }],
+    totalHours: { given: 98.5, required: 90 },
+  }))
+  const { stdout } = await run('pdftotext', ['-layout', await saved(t, pdf), '-'])
+  t.match(stdout, /公需科目\s+30\s+30\n/)
+  t.match(stdout, /专业科目\s+62\.5\s+60\n/)
+  t.match(stdout, /选修科目\s+6\s+—\n/)
+  t.match(stdout, /合计\s+98\.5\s+90\n/)
+})
+
+t.test('the same certificate always renders to the same bytes', async (t) => {
+  const first = await renderCertificatePdf(certificateInput({ seal: sealPng() }))
+  const second = await renderCertificatePdf(certificateInput({ seal: sealPng() }))
+  t.ok(Buffer.from(first).equals(Buffer.from(second)), 'byte-identical')
+  const other = await renderCertificatePdf(certificateInput({ number: '44010625000202' }))
+  t.notOk(Buffer.from(first).equals(Buffer.from(other)), 'another certificate differs')
+})
+
+t.test('a certificate is a small, valid PDF with its fonts embedded', async (t) => {
+  const pdf = await renderCertificatePdf(certificateInput({ holderName: '𠮷田䶮', seal: sealPng() }))
+  t.ok(pdf.length < 100 * 1024, `${pdf.length} bytes`)
+  const file = await saved(t, pdf)
+  const check = await run('qpdf', ['--check', file])
+  t.match(check.stdout, 'No syntax or stream encoding errors')
+  const fonts = (await run('pdffonts', [file])).stdout.split('\n').slice(2).filter((line) => line.trim() !== '')
+  t.equal(fonts.length, 4, 'Noto Serif SC and JP, regular and bold')
+  for (const line of fonts) t.match(line, /CID TrueType\s+Identity-H\s+yes yes yes/)
+})
+
+t.test('the metadata names the certificate, its issuer and the issue date', async (t) => {
+  const input = certificateInput()
+  const { stdout } = await run('pdfinfo', ['-custom', '-isodates', await saved(t, await renderCertificatePdf(input))])
+  t.match(stdout, /Title:\s+广东省专业技术人员继续教育证书 44010625000201/)
+  t.match(stdout, /Author:\s+广州市天河区人力资源和社会保障局/)
+  t.match(stdout, /Subject:\s+张三 2025 年度专业技术人员继续教育证书/)
+  t.match(stdout, /Creator:\s+ce-certificates/)
+  t.match(stdout, /Producer:\s+ce-certificates/)
+  t.match(stdout, /CreationDate:\s+2025-11-30T17:30:00Z/)
+  t.match(stdout, /ModDate:\s+2025-11-30T17:30:00Z/)
+  t.match(stdout, new RegExp(`CertificateJWS:\\s+${input.jws}\n`))
+})
+
+t.test('the JWS is attached as certificate.jws', async (t) => {
+  const input = certificateInput()
+  const file = await saved(t, await renderCertificatePdf(input))
+  t.match((await run('pdfdetach', ['-list', file])).stdout, /1 embedded files\n1: certificate\.jws/)
+  const out = join(dirname(file), 'certificate.jws')
+  await run('pdfdetach', ['-save', '1', '-o', out, file])
+  t.equal(await readFile(out, 'utf8'), input.jws)
+})
+
+t.test('the seal is placed when given and no seal is drawn without one', async (t) => {
+  const images = async (pdf: Uint8Array): Promise<string[]> =>
+    (await run('pdfimages', ['-list', await saved(t, pdf)])).stdout.split('\n').slice(2).filter((line) => line.trim() !== '')
+  const sealed = await images(await renderCertificatePdf(certificateInput({ seal: sealPng(240) })))
+  t.equal(sealed.length, 2, 'the seal image and its alpha mask')
+  t.match(sealed[0], /^\s*1\s+0\s+image\s+240\s+240\s+rgb/)
+  t.same(await images(await renderCertificatePdf(certificateInput())), [])
+})
+
+t.test('a seal that is not a PNG is refused', async (t) => {
+  await t.rejects(renderCertificatePdf(certificateInput({ seal: new TextEncoder().encode('GIF89a not a png') })),
+    { code: 'INVALID_SEAL_IMAGE' })
+  // pdf-lib's own decoder never returns from these.
+  const png = sealPng()
+  for (const length of [60, 200, png.length - 20]) {
+    await t.rejects(renderCertificatePdf(certificateInput({ seal: png.slice(0, length) })), { code: 'INVALID_SEAL_IMAGE' },
+      `cut to ${length} bytes`)
+  }
+  const damaged = png.slice()
+  damaged.fill(0x55, 100, 140)
+  await t.rejects(renderCertificatePdf(certificateInput({ seal: damaged })), { code: 'INVALID_SEAL_IMAGE' }, 'damaged')
+})
+
+t.test('the check for blank glyphs catches what pdf-lib subsetting does to Noto Serif SC', async (t) => {
+  const { PDFDocument } = await import('pdf-lib')
+  const { default: fontkit } = await import('@pdf-lib/fontkit')
+  const { createRequire } = await import('node:module')
+  const doc = await PDFDocument.create()
+  doc.registerFontkit(fontkit)
+  const fontFile = createRequire(import.meta.url).resolve('@expo-google-fonts/noto-serif-sc/400Regular/NotoSerifSC_400Regular.ttf')
+  const font = await doc.embedFont(await readFile(fontFile), { subset: true })
+  doc.addPage().drawText('广东省专业技术人员继续教育证书', { font, size: 20, x: 50, y: 500 })
+  const glyphs = await drawnGlyphs(await doc.save())
+  t.equal(textOf(glyphs), '广东省专业技术人员继续教育证书', 'the text layer is right…')
+  t.ok(glyphs.some((glyph) => !glyph.hasOutline), '…but glyphs are blank, and the check sees it')
+})
