@@ -1,5 +1,6 @@
 // Opens the database: PostgreSQL through pg when a URL is given, otherwise the embedded PGlite.
-import { mkdir } from 'node:fs/promises'
+import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises'
+import path from 'node:path'
 import { Kysely, PostgresDialect, PGliteDialect } from 'kysely'
 import pg from 'pg'
 import { PGlite } from '@electric-sql/pglite'
@@ -31,9 +32,47 @@ export async function openDatabase (options: DatabaseOptions): Promise<DatabaseH
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
     return { db, engine: 'postgresql', close: () => db.destroy() }
   }
-  if (options.dataDir !== ':memory:') await mkdir(options.dataDir, { recursive: true })
-  const pglite = options.dataDir === ':memory:' ? new PGlite() : new PGlite(options.dataDir)
-  await pglite.waitReady
-  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) })
-  return { db, engine: 'pglite', close: () => db.destroy() }
+  if (options.dataDir === ':memory:') {
+    const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite: new PGlite() }) })
+    return { db, engine: 'pglite', close: () => db.destroy() }
+  }
+  await mkdir(options.dataDir, { recursive: true })
+  const releaseLock = await lockDataDir(options.dataDir)
+  try {
+    const pglite = new PGlite(options.dataDir)
+    await pglite.waitReady
+    const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) })
+    return { db, engine: 'pglite', close: async () => { await db.destroy(); await releaseLock() } }
+  } catch (error) {
+    await releaseLock()
+    throw error
+  }
+}
+
+/** PGlite is single-process: a second process on the same folder would corrupt it, so one holds a pid lock. */
+async function lockDataDir (dataDir: string): Promise<() => Promise<void>> {
+  const lockFile = path.join(dataDir, 'ce-service.pid')
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(lockFile, String(process.pid), { flag: 'wx' })
+      return () => unlink(lockFile).catch(() => {})
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      const holder = Number(await readFile(lockFile, 'utf8').catch(() => ''))
+      if (Number.isInteger(holder) && holder > 0 && processIsAlive(holder)) {
+        throw new Error(`the embedded database in ${dataDir} is in use by process ${holder}; stop it first, or use the HTTP admin API`)
+      }
+      await unlink(lockFile).catch(() => {})
+    }
+  }
+  throw new Error(`could not lock the embedded database in ${dataDir}`)
+}
+
+function processIsAlive (pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
 }

@@ -1,0 +1,99 @@
+// `npm run admin -- <command>`: issuer accounts, API keys and signing keys, printed as JSON.
+import { parseArgs } from 'node:util'
+import { loadConfig } from '../config.js'
+import { openDatabase } from '../db/database.js'
+import { migrateToLatest } from '../db/migrate.js'
+import { createIssuerService } from '../issuers/issuer-service.js'
+import { loadSigningKeys, rotateSigningKey } from '../signing/signing-keys.js'
+import { isServiceError } from '../errors.js'
+
+const usage = `Usage: npm run admin -- <command> [options]
+  create-issuer --name <name> --kind <authority|employer|verifier> --region <6-digit code> [--expires <ISO time>]
+  list-issuers
+  create-key --issuer <id> [--expires <ISO time>]
+  revoke-key --issuer <id> --key <key id>
+  rotate-key [--grace-seconds <n>]   new signing key now; the old one retires after the grace period (default 300)
+  list-keys                          the public JWKS
+Configuration comes from the environment, as for the service (DATABASE_URL, DATA_DIR, KEYS_DIR, SIGNING_ALG).`
+
+class UsageError extends Error {}
+
+function required (values: Record<string, string | boolean | undefined>, name: string): string {
+  const value = values[name]
+  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`)
+  return value
+}
+
+function positiveInteger (text: string, name: string): number {
+  const value = Number(text)
+  if (!Number.isInteger(value) || value < 0) throw new UsageError(`--${name} must be a whole number`)
+  return value
+}
+
+function optionalDate (text: string | undefined): Date | undefined {
+  if (text === undefined) return undefined
+  const date = new Date(text)
+  if (Number.isNaN(date.getTime())) throw new UsageError(`not a time: ${text}`)
+  return date
+}
+
+async function run (argv: string[]): Promise<unknown> {
+  const [command, ...rest] = argv
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      name: { type: 'string' },
+      kind: { type: 'string' },
+      region: { type: 'string' },
+      issuer: { type: 'string' },
+      key: { type: 'string' },
+      expires: { type: 'string' },
+      'grace-seconds': { type: 'string' },
+    },
+  })
+  const config = loadConfig()
+  const clock = () => new Date()
+  if (command === 'rotate-key') {
+    const grace = values['grace-seconds'] === undefined ? 300 : positiveInteger(values['grace-seconds'], 'grace-seconds')
+    const kid = await rotateSigningKey(config.signing.keysDir, config.signing.algorithm, clock(), grace)
+    return { kid, retiresPreviousKeysInSeconds: grace }
+  }
+  if (command === 'list-keys') {
+    const keys = await loadSigningKeys(config.signing.keysDir, config.signing.algorithm, clock)
+    keys.close()
+    return keys.jwks()
+  }
+  if (!['create-issuer', 'list-issuers', 'create-key', 'revoke-key'].includes(command ?? '')) throw new UsageError(`unknown command: ${command ?? '(none)'}`)
+
+  const database = await openDatabase(config.database)
+  try {
+    await migrateToLatest(database.db)
+    const issuers = createIssuerService({ db: database.db, clock })
+    switch (command) {
+      case 'create-issuer':
+        return await issuers.createIssuer({ name: required(values, 'name'), kind: required(values, 'kind'), regionCode: required(values, 'region'), keyExpiresAt: optionalDate(values.expires) })
+      case 'list-issuers':
+        return await issuers.listIssuers()
+      case 'create-key':
+        return await issuers.createApiKey(positiveInteger(required(values, 'issuer'), 'issuer'), optionalDate(values.expires))
+      default:
+        await issuers.revokeApiKey(positiveInteger(required(values, 'issuer'), 'issuer'), positiveInteger(required(values, 'key'), 'key'))
+        return { revoked: true }
+    }
+  } finally {
+    await database.close()
+  }
+}
+
+run(process.argv.slice(2)).then(result => {
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
+}, (error: unknown) => {
+  if (error instanceof UsageError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    process.stderr.write(`${(error as Error).message}\n\n${usage}\n`)
+    process.exitCode = 2
+    return
+  }
+  const body = isServiceError(error) ? { code: error.code, message: error.message } : { code: 'FAILED', message: error instanceof Error ? error.message : String(error) }
+  process.stderr.write(`${JSON.stringify({ error: body })}\n`)
+  process.exitCode = 1
+})
