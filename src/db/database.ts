@@ -12,6 +12,8 @@ export interface DatabaseOptions {
   /** PGlite data directory, or ':memory:' for a throw-away database. */
   dataDir: string
   poolSize: number
+  /** For ':memory:': start from this PGlite dump (dumpDataDir) instead of an empty cluster — much faster than initdb. */
+  template?: Blob
 }
 
 export interface DatabaseHandle {
@@ -33,7 +35,8 @@ export async function openDatabase (options: DatabaseOptions): Promise<DatabaseH
     return { db, engine: 'postgresql', close: () => db.destroy() }
   }
   if (options.dataDir === ':memory:') {
-    const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite: new PGlite() }) })
+    const pglite = new PGlite(options.template === undefined ? {} : { loadDataDir: options.template })
+    const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) })
     return { db, engine: 'pglite', close: () => db.destroy() }
   }
   await mkdir(options.dataDir, { recursive: true })
