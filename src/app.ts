@@ -10,6 +10,8 @@ import { createIssuerService } from './issuers/issuer-service.js'
 import { createCertificateService } from './certificates/certificate-service.js'
 import { createIdempotencyService } from './idempotency/idempotency-service.js'
 import { createBatchService } from './batches/batch-service.js'
+import { createRegisterService } from './reports/register-service.js'
+import { createStatsService } from './reports/stats-service.js'
 import { createCertificatePdfService } from './certificates/certificate-pdf-service.js'
 import { installErrorHandling } from './http/error-handler.js'
 import { loadSchemas } from './http/schemas.js'
@@ -18,6 +20,8 @@ import { systemRoutes } from './http/system-routes.js'
 import { adminRoutes } from './http/admin-routes.js'
 import { certificateRoutes } from './http/certificate-routes.js'
 import { batchRoutes } from './http/batch-routes.js'
+import { registerRoutes } from './http/register-routes.js'
+import { statsRoutes } from './http/stats-routes.js'
 import { verificationPageRoutes } from './http/verification-page-routes.js'
 
 export interface BuildOptions {
@@ -60,6 +64,8 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(adminRoutes, { issuers, adminToken: config.adminToken })
   await app.register(certificateRoutes, { certificates, issuers, idempotency })
   await app.register(batchRoutes, { batches: createBatchService({ db: database.db, certificates, holderIdSecret, clock }), issuers, idempotency, pdfs: createCertificatePdfService({ db: database.db, certificates, publicBaseUrl: config.http.publicBaseUrl }) })
+  await app.register(registerRoutes, { registers: createRegisterService({ db: database.db, clock }), issuers })
+  await app.register(statsRoutes, { stats: createStatsService({ db: database.db, clock }), issuers })
   await app.register(verificationPageRoutes, { certificates })
   return app
 }

@@ -21,6 +21,7 @@ export function openApiDocument (config: Config): SwaggerOptions {
       tags: [
         { name: 'certificates', description: 'Issue, look up and revoke' },
         { name: 'verification', description: 'Check a certificate' },
+        { name: 'reports', description: 'Issuance registers and statistics' },
         { name: 'admin', description: 'Issuer accounts and API keys' },
         { name: 'system', description: 'Health' },
       ],

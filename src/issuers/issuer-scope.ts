@@ -36,3 +36,14 @@ export function explainIssuerRegion (kind: IssuerKind, regionCode: string): stri
   if (kind === 'employer' && region.level !== 'county') return `an employer belongs to one county; ${regionCode} (${region.fullName}) is a ${region.level}`
   return null
 }
+
+/**
+ * Which certificates of `region` an actor may see in registers and statistics: an authority all
+ * of them within its own area; an employer only those it issued, for its county or an area
+ * containing it; null when the area is outside the actor's scope (and always for verifiers).
+ */
+export function reportScope (actor: Actor, region: Region): { issuerId?: number } | null {
+  if (actor.kind === 'authority') return regionContains(actor.region, region.code) ? {} : null
+  if (actor.kind === 'employer') return regionContains(region, actor.region.code) ? { issuerId: actor.issuerId } : null
+  return null
+}

@@ -1,0 +1,29 @@
+// The register as CSV for Excel: UTF-8 with BOM, CRLF line ends, Chinese column names.
+import { stringify } from 'csv-stringify/sync'
+import type { RegisterEntry } from './register-service.js'
+
+export const registerCsvHeader = ['证书编号', '姓名', '工作单位', '发证日期', '状态', '撤销日期', '公需科目学时', '专业科目学时', '选修科目学时', '自学学时', '总学时']
+
+// A cell Excel would run as a formula (CSV injection) is kept as text by a leading apostrophe.
+const asText = (s: string) => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s)
+const statusNames = { valid: '有效', revoked: '已撤销' } as const
+const chinaDate = (iso: string | null) => (iso === null ? '' : new Date(new Date(iso).getTime() + 8 * 3600_000).toISOString().slice(0, 10))
+
+function cellsOf (e: RegisterEntry): Array<string | number> {
+  return [e.number, asText(e.holderName), asText(e.employerName), e.issueDate, statusNames[e.status], chinaDate(e.revokedAt), e.hours.public, e.hours.professional, e.hours.elective, e.hours.selfStudy, e.hours.total]
+}
+
+/** CSV text chunks: the BOM and header first, then the entries in batches of `chunkRows` lines. */
+export async function * registerCsv (entries: AsyncIterable<RegisterEntry>, chunkRows = 500): AsyncGenerator<string> {
+  const options = { record_delimiter: '\r\n' } as const
+  yield `\ufeff${stringify([registerCsvHeader], options)}`
+  let chunk: Array<Array<string | number>> = []
+  for await (const entry of entries) {
+    chunk.push(cellsOf(entry))
+    if (chunk.length === chunkRows) {
+      yield stringify(chunk, options)
+      chunk = []
+    }
+  }
+  if (chunk.length > 0) yield stringify(chunk, options)
+}

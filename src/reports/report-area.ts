@@ -1,0 +1,22 @@
+// The area and year a register or statistic is asked for, checked against the caller's scope.
+import { ServiceError } from '../errors.js'
+import { firstYear } from '../certificates/certificate-number.js'
+import { reportScope, type Actor } from '../issuers/issuer-scope.js'
+import { findRegion, type Region } from '../regions/region-table.js'
+import type { AreaFilter } from './report-repository.js'
+
+export interface ReportArea { region: Region, filter: AreaFilter }
+
+const prefixLength = { province: 2, city: 4, county: 6 } as const
+
+/** The region, year and record filter of a report; throws UNKNOWN_REGION, INVALID_YEAR or OUT_OF_SCOPE. */
+export function resolveReportArea (actor: Actor, regionCode: string, year: number, now: Date): ReportArea {
+  const region = findRegion(regionCode)
+  if (region === undefined) throw new ServiceError('UNKNOWN_REGION', `${regionCode} is not a GB/T 2260 region code.`)
+  if (!Number.isInteger(year) || year < firstYear || year > now.getUTCFullYear()) {
+    throw new ServiceError('INVALID_YEAR', `The year must be from ${firstYear} to ${now.getUTCFullYear()}; ${year} is not.`)
+  }
+  const scope = reportScope(actor, region)
+  if (scope === null) throw new ServiceError('OUT_OF_SCOPE', `${region.fullName} (${region.code}) is outside the area ${actor.name} may report on.`)
+  return { region, filter: { prefix: region.code.slice(0, prefixLength[region.level]), year, ...scope } }
+}
