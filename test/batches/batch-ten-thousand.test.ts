@@ -100,10 +100,11 @@ t.test('the city\'s register as CSV reads back (csv-parse) to exactly the certif
   const paged: string[] = []
   let after: string | null = null
   for (let pages = 0; pages < 20; pages++) {
-    const page = await built.app.inject({ url: `/v1/registers/440100/2025?limit=1000${after === null ? '' : `&after=${after}`}`, headers: auth })
-    t.equal(page.statusCode, 200)
-    paged.push(...page.json().entries.map((e: { number: string }) => e.number))
-    after = page.json().nextAfter
+    const response = await built.app.inject({ url: `/v1/registers/440100/2025?limit=1000${after === null ? '' : `&after=${after}`}`, headers: auth })
+    t.equal(response.statusCode, 200)
+    const page = response.json() as { entries: Array<{ number: string }>, nextAfter: string | null }
+    paged.push(...page.entries.map(e => e.number))
+    after = page.nextAfter
     if (after === null) break
   }
   t.same(paged, numbers, 'paging by cursor gives the same register')
