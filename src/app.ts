@@ -12,7 +12,11 @@ import { createIdempotencyService } from './idempotency/idempotency-service.js'
 import { createBatchService } from './batches/batch-service.js'
 import { createRegisterService } from './reports/register-service.js'
 import { createStatsService } from './reports/stats-service.js'
+import { readCertificateJws } from './documents/index.js'
+import { createVerificationService } from './verification/verification-service.js'
+import { createRevocationListService } from './verification/revocation-list-service.js'
 import { createCertificatePdfService } from './certificates/certificate-pdf-service.js'
+import { createIssuerSealService } from './issuers/issuer-seal-service.js'
 import { installErrorHandling } from './http/error-handler.js'
 import { loadSchemas } from './http/schemas.js'
 import { openApiDocument } from './http/openapi.js'
@@ -22,6 +26,9 @@ import { certificateRoutes } from './http/certificate-routes.js'
 import { batchRoutes } from './http/batch-routes.js'
 import { registerRoutes } from './http/register-routes.js'
 import { statsRoutes } from './http/stats-routes.js'
+import { verificationRoutes } from './http/verification-routes.js'
+import { revocationRoutes } from './http/revocation-routes.js'
+import { documentRoutes } from './http/document-routes.js'
 import { verificationPageRoutes } from './http/verification-page-routes.js'
 
 export interface BuildOptions {
@@ -40,6 +47,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   const issuers = createIssuerService({ db: database.db, clock })
   const idempotency = createIdempotencyService({ db: database.db, clock })
   const certificates = createCertificateService({ db: database.db, keys, holderIdSecret, clock, publicBaseUrl: config.http.publicBaseUrl })
+  const verification = createVerificationService({ db: database.db, keys, clock, readPdf: readCertificateJws })
 
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
@@ -67,5 +75,8 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(registerRoutes, { registers: createRegisterService({ db: database.db, clock }), issuers })
   await app.register(statsRoutes, { stats: createStatsService({ db: database.db, clock }), issuers })
   await app.register(verificationPageRoutes, { certificates })
+  await app.register(verificationRoutes, { verification })
+  await app.register(revocationRoutes, { revocations: createRevocationListService({ db: database.db, keys, clock }) })
+  await app.register(documentRoutes, { pdfs: createCertificatePdfService({ db: database.db, certificates, publicBaseUrl: config.http.publicBaseUrl }), seals: createIssuerSealService({ db: database.db }), issuers })
   return app
 }

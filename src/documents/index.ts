@@ -2,3 +2,4 @@
 export { renderCertificatePdf, type CertificatePdfInput } from './certificate-pdf.js'
 export { loadCertificateFonts } from './fonts.js'
 export { readCertificateJws } from './pdf-certificate-reader.js'
+export { assertSealPng } from './seal-image.js'

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { CertificatePdfService } from '../certificates/certificate-pdf-service.js'
 import type { IssuerService } from '../issuers/issuer-service.js'
 import type { IssuerSealService } from '../issuers/issuer-seal-service.js'
-import { maxSealBytes } from '../issuers/seal-image.js'
+import { maxSealBytes } from '../issuers/issuer-seal-service.js'
 import { actorOf, requireIssuer } from './authentication.js'
 import { errorResponses, ref } from './schemas.js'
 
@@ -52,7 +52,7 @@ export const documentRoutes: FastifyPluginAsync<DocumentRoutesOptions> = async (
     schema: {
       tags: ['certificates'],
       summary: 'Upload the issuer\'s seal (印章) as PNG',
-      description: `Send the PNG as the raw body (Content-Type image/png, at most ${maxSealBytes / 1024} KB, at most 2048 × 2048 pixels, not interlaced; a transparent background prints best). It is printed over 发证单位 on every certificate of this issuer, including ones already issued.`,
+      description: `Send the PNG as the raw body (Content-Type image/png, at most ${maxSealBytes / 1024} KB, at most 4096 pixels a side; a transparent background prints best). It is printed over 发证单位 on every certificate of this issuer, including ones already issued.`,
       security: [{ apiKey: [] }],
       body: { content: { 'image/png': { schema: { description: 'PNG image (binary)' } } } },
       response: { 200: ref('issuer-seal.json'), ...errorResponses(400, 401, 403, 413, 415, 503) },

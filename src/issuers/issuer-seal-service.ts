@@ -1,10 +1,13 @@
 // The issuer's own seal (印章) image, printed over 发证单位 on its certificates: upload, read, remove.
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
+import { assertSealPng } from '../documents/index.js'
 import { ServiceError } from '../errors.js'
 import type { Actor } from './issuer-scope.js'
 import { findIssuerSeal, updateIssuerSeal } from './issuer-repository.js'
-import { inspectSealPng } from './seal-image.js'
+
+/** Largest seal file accepted; a seal printed 42 mm wide at 600 dpi is far smaller. */
+export const maxSealBytes = 512 * 1024
 
 export interface SealView { issuerId: number, bytes: number, width: number, height: number }
 
@@ -12,11 +15,17 @@ export type IssuerSealService = ReturnType<typeof createIssuerSealService>
 
 export function createIssuerSealService ({ db }: { db: Kysely<Database> }) {
   return {
-    /** Stores the actor's seal after checking it is a sound PNG; replaces any earlier one. */
+    /**
+     * Stores the actor's seal, replacing any earlier one, once the PDF renderer's own check says it
+     * will print (a complete PNG of sane size); so a stored seal never breaks a certificate.
+     */
     async uploadSeal (actor: Actor, png: Uint8Array): Promise<SealView> {
-      const { width, height } = inspectSealPng(png)
-      await updateIssuerSeal(db, actor.issuerId, Buffer.from(png))
-      return { issuerId: actor.issuerId, bytes: png.length, width, height }
+      if (png.length > maxSealBytes) throw new ServiceError('INVALID_SEAL_IMAGE', `The seal has ${png.length} bytes; at most ${maxSealBytes} are accepted.`)
+      assertSealPng(png)
+      const bytes = Buffer.from(png)
+      await updateIssuerSeal(db, actor.issuerId, bytes)
+      // The checked IHDR chunk starts at byte 8: width and height follow its length and type.
+      return { issuerId: actor.issuerId, bytes: bytes.length, width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) }
     },
 
     /** The actor's seal PNG; NOT_FOUND when none was uploaded. */

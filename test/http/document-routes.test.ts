@@ -158,7 +158,7 @@ t.test('a seal that is not a sound PNG is refused and nothing is stored', async 
   const cases: Array<[string, Buffer, string, number, string]> = [
     ['a JPEG', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46]), 'image/png', 400, 'INVALID_SEAL_IMAGE'],
     ['a PNG cut short', seal.subarray(0, seal.length - 30), 'image/png', 400, 'INVALID_SEAL_IMAGE'],
-    ['a PNG with a corrupted chunk', corrupted, 'image/png', 400, 'INVALID_SEAL_IMAGE'],
+    ['a PNG with damaged image data', corrupted, 'image/png', 400, 'INVALID_SEAL_IMAGE'],
     ['a file over 512 KB', Buffer.concat([seal, Buffer.alloc(600 * 1024)]), 'image/png', 413, 'PAYLOAD_TOO_LARGE'],
     ['a PNG sent as octet-stream', seal, 'application/octet-stream', 415, 'UNSUPPORTED_MEDIA_TYPE'],
   ]
