@@ -3,7 +3,7 @@ import { BlendMode, degrees, rgb, type PDFImage, type PDFPage } from 'pdf-lib'
 import type { Span } from './cjk-line-breaker.js'
 import type { CertificateFonts, FontWeight } from './fonts.js'
 import { drawQrCode, type QrMatrix } from './qr-code.js'
-import { drawBlock, layoutText, type TextStyle } from './text-typesetter.js'
+import { drawBlock, layoutText, type Alignment, type TextStyle } from './text-typesetter.js'
 
 /** What the page shows, as printable strings. */
 export interface CertificateContent {
@@ -63,7 +63,7 @@ export function drawCertificatePage (
 ): void {
   drawBorder(page)
   const put = (spans: Array<Span<TextStyle>>, width: number, x: number, baseline: number,
-    lineHeight: number, align: 'left' | 'center' | 'right' | 'justify'): number =>
+    lineHeight: number, align: Alignment): number =>
     drawBlock(page, fonts, layoutText(fonts, spans, width), { left: x, baseline, lineHeight, align })
 
   put([{ text: numberLine(content), style: styles.number }], textWidth, left, pageHeight - 66, 14, 'right')
@@ -102,7 +102,7 @@ function sentence (content: CertificateContent): Array<Span<TextStyle>> {
     { text: '　　', style: styles.body },
     { text: content.holderName, style: styles.filled, keepTogether: true },
     { text: ' 参加专业技术人员继续教育学习，经审核，已完成 ', style: styles.body },
-    { text: content.year, style: styles.filled, keepTogether: true },
+    { text: content.year, style: styles.filled, keepTogether: true, keepWithNext: true },
     { text: ` 年度专业技术人员继续教育学习任务，根据${content.regulationName}，特发此证。`, style: styles.body },
   ]
 }

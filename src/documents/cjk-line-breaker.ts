@@ -1,10 +1,14 @@
 // Line breaking for Chinese text: between any two hanzi, never before closing or after opening punctuation.
 
-/** Text in one style; `keepTogether` asks not to break inside it (a name) unless it is wider than a line. */
+/**
+ * Text in one style. `keepTogether` asks not to break inside it (a name) unless it is wider than a line;
+ * `keepWithNext` also keeps it on the line of the next span's first word or hanzi (2025 年度).
+ */
 export interface Span<S> {
   readonly text: string
   readonly style: S
   readonly keepTogether?: boolean
+  readonly keepWithNext?: boolean
 }
 
 export interface Piece<S> {
@@ -103,23 +107,23 @@ function atomsOf<S> (spans: ReadonlyArray<Span<S>>): Array<Atom<S>> {
   for (const span of spans) {
     if (span.keepTogether === true && span.text.length > 0) {
       const previous = last()
-      if (previous?.glueNext === true) {
-        extend(previous, { text: span.text, style: span.style })
-        previous.glueNext = false
-      } else {
-        start({ text: span.text, style: span.style })
-      }
+      if (previous?.glueNext === true) extend(previous, { text: span.text, style: span.style })
+      else start({ text: span.text, style: span.style })
+      const atom = last()
+      if (atom !== undefined) atom.glueNext = span.keepWithNext === true
       continue
     }
     let previousCharacter = ''
     for (const character of span.text) {
       const piece = { text: character, style: span.style }
       const previous = last()
-      if (character === ' ') {
+      if (previous?.glueNext === true) {
+        extend(previous, piece)
+        previous.glueNext = opening.has(character) || character === ' '
+      } else if (character === ' ') {
         start(piece, true)
       } else if (previous !== undefined && !previous.space &&
-        (previous.glueNext || closing.has(character) ||
-          (wordCharacter.test(character) && wordCharacter.test(previousCharacter)))) {
+        (closing.has(character) || (wordCharacter.test(character) && wordCharacter.test(previousCharacter)))) {
         extend(previous, piece)
         previous.glueNext = opening.has(character)
       } else {

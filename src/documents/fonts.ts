@@ -29,8 +29,8 @@ interface Face {
   readonly covers: (codePoint: number) => boolean
   /** Advance width in em. */
   readonly advance: (codePoint: number) => number
-  /** A subset of the common characters, much faster to subset again than the 10 MB face. */
-  readonly common: { bytes: Buffer, codePoints: ReadonlySet<number> } | null
+  /** A subset of the characters most certificates need, much faster to subset again than the 10 MB face. */
+  readonly common: { readonly bytes: Buffer, readonly codePoints: ReadonlySet<number> }
 }
 
 interface Family { readonly primary: Face, readonly fallback: Face }
@@ -71,22 +71,23 @@ export async function embedCertificateFonts (
 ): Promise<CertificateFonts> {
   const families = await loadFamilies()
   const missing = new Set<number>()
-  const fontOf = { regular: new Map<number, PDFFont>(), bold: new Map<number, PDFFont>() }
+  const plan = { regular: new Map<Face, Set<number>>(), bold: new Map<Face, Set<number>>() }
   for (const weight of ['regular', 'bold'] as const) {
     const { primary, fallback } = families[weight]
-    const byFace = new Map<Face, Set<number>>([[primary, new Set()], [fallback, new Set()]])
     for (const codePoint of codePointsOf(texts[weight])) {
       const face = primary.covers(codePoint) ? primary : fallback.covers(codePoint) ? fallback : null
       if (face === null) missing.add(codePoint)
-      else byFace.get(face)?.add(codePoint)
+      else plan[weight].set(face, (plan[weight].get(face) ?? new Set()).add(codePoint))
     }
-    for (const [face, codePoints] of byFace) {
-      if (codePoints.size === 0) continue
+  }
+  if (missing.size > 0) throw unrenderable([...missing])
+  const fontOf = { regular: new Map<number, PDFFont>(), bold: new Map<number, PDFFont>() }
+  for (const weight of ['regular', 'bold'] as const) {
+    for (const [face, codePoints] of plan[weight]) {
       const font = await embedSubset(doc, face, codePoints)
       for (const codePoint of codePoints) fontOf[weight].set(codePoint, font)
     }
   }
-  if (missing.size > 0) throw unrenderable([...missing])
 
   const runs = (text: string, weight: FontWeight): FontRun[] => {
     const result: FontRun[] = []
@@ -130,9 +131,7 @@ function unrenderable (codePoints: number[]): ServiceError {
 
 async function embedSubset (doc: PDFDocument, face: Face, codePoints: ReadonlySet<number>): Promise<PDFFont> {
   const text = String.fromCodePoint(...codePoints)
-  const source = face.common !== null && [...codePoints].every((c) => face.common?.codePoints.has(c))
-    ? face.common.bytes
-    : face.bytes
+  const source = [...codePoints].every((codePoint) => face.common.codePoints.has(codePoint)) ? face.common.bytes : face.bytes
   const subset = await subsetFont(source, text, subsetOptions)
   // A subset font is named TAG+Name (ISO 32000 9.6.4); deriving the tag from the bytes keeps output reproducible.
   const digest = createHash('sha256').update(subset).digest()
@@ -142,12 +141,12 @@ async function embedSubset (doc: PDFDocument, face: Face, codePoints: ReadonlySe
 
 async function loadFamilies (): Promise<Record<FontWeight, Family>> {
   loading ??= (async () => {
-    const common = commonCharacters()
+    const common = [...codePointsOf(commonCharacters())]
     const [regular, bold] = await Promise.all((['regular', 'bold'] as const).map(async (weight) => {
-      const [primary, fallback] = await Promise.all([
-        loadFace(fontFiles[weight].primary, common),
-        loadFace(fontFiles[weight].fallback, null),
-      ])
+      const primary = await loadFace(fontFiles[weight].primary, (face) => common.filter(face.covers))
+      // Everything the fallback is ever used for: what it has and the primary lacks (~400 hanzi for SC and JP).
+      const fallback = await loadFace(fontFiles[weight].fallback, (face) =>
+        face.characterSet.filter((codePoint) => !primary.covers(codePoint)))
       return { primary, fallback }
     }))
     return { regular: regular as Family, bold: bold as Family }
@@ -160,7 +159,9 @@ async function loadFamilies (): Promise<Record<FontWeight, Family>> {
   }
 }
 
-async function loadFace (file: string, common: string | null): Promise<Face> {
+async function loadFace (
+  file: string, commonOf: (face: { covers: (codePoint: number) => boolean, characterSet: number[] }) => number[],
+): Promise<Face> {
   const bytes = await readFile(require.resolve(file))
   // fontkit copies a typed array byte by byte (~50 ms and 10 MB per face) but wraps an ArrayBuffer as it is.
   const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
@@ -175,15 +176,9 @@ async function loadFace (file: string, common: string | null): Promise<Face> {
     }
     return width
   }
-  let commonSubset: Face['common'] = null
-  if (common !== null) {
-    const codePoints = new Set([...codePointsOf(common)].filter(covers))
-    commonSubset = {
-      bytes: await subsetFont(bytes, String.fromCodePoint(...codePoints), subsetOptions),
-      codePoints,
-    }
-  }
-  return { postscriptName: font.postscriptName ?? 'NotoSerif', bytes, covers, advance, common: commonSubset }
+  const codePoints = new Set(commonOf({ covers, characterSet: font.characterSet }))
+  const common = { bytes: await subsetFont(bytes, String.fromCodePoint(...codePoints), subsetOptions), codePoints }
+  return { postscriptName: font.postscriptName ?? 'NotoSerif', bytes, covers, advance, common }
 }
 
 /** GB 2312 (the 6,763 common hanzi and its symbols) and printable ASCII. */

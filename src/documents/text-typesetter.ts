@@ -51,10 +51,10 @@ export function drawBlock (
   return baseline
 }
 
-/** Draws one line of text starting at `x` and returns its width. */
-export function drawLine (
-  page: PDFPage, fonts: CertificateFonts, line: Line<TextStyle>, left: number, baseline: number, spacing = 0,
-): number {
+/** Draws one line of text from `left`, with `spacing` points added after every character. */
+function drawLine (
+  page: PDFPage, fonts: CertificateFonts, line: Line<TextStyle>, left: number, baseline: number, spacing: number,
+): void {
   if (spacing !== 0) page.pushOperators(setCharacterSpacing(round(spacing)))
   let x = left
   for (const piece of line.pieces) {
@@ -71,7 +71,6 @@ export function drawLine (
     }
   }
   if (spacing !== 0) page.pushOperators(setCharacterSpacing(0))
-  return x - left
 }
 
 function round (value: number): number {

@@ -42,6 +42,16 @@ t.test('spaces at a line end are dropped and Latin words stay whole', async (t) 
   t.same(lines(plain('已完成 2025 年度'), 6), ['已完成', '2025 年', '度'])
 })
 
+t.test('the year stays on the line of 年度', async (t) => {
+  const spans: Array<Span<string>> = [
+    { text: '已完成 ', style: 'body' },
+    { text: '2025', style: 'year', keepTogether: true, keepWithNext: true },
+    { text: ' 年度任务', style: 'body' },
+  ]
+  t.same(lines(spans, 8), ['已完成', '2025 年度任', '务'])
+  t.same(lines(spans, 10), ['已完成 2025 年', '度任务'])
+})
+
 t.test('an unbreakable run wider than the line is cut between characters', async (t) => {
   t.same(lines([{ text: '新疆维吾尔自治区', style: 'name', keepTogether: true }], 3), ['新疆维', '吾尔自', '治区'])
 })
