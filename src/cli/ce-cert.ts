@@ -1,20 +1,21 @@
 // ce-cert verify: checks a certificate PDF, token or QR text offline, with nothing but a saved JWKS and revocation lists.
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile, stat } from 'node:fs/promises'
+import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { createOfflineVerifier, OfflineVerifierError } from '../verification/offline-verifier.js'
 import type { Presentation } from '../verification/presented-token.js'
 import { checkTitles, type VerificationReport } from '../verification/verification-report.js'
 
 const usage = `用法 Usage:
-  ce-cert verify <certificate.pdf | token | QR text | file> --jwks <jwks.json> [--revocations <kid.jws>]... [--json]
+  ce-cert verify <certificate.pdf | token | QR text | file> --jwks <jwks.json> [--revocations <kid.jws | folder>]... [--json]
 
   --jwks          公钥集，保存自 <服务地址>/.well-known/jwks.json
                   the JWKS saved from <service>/.well-known/jwks.json
-  --revocations   已签名的撤销列表，保存自 <服务地址>/.well-known/crl/<kid>.jws（可多次给出）；
-                  不给则不核查撤销状态
-                  a signed revocation list saved from <service>/.well-known/crl/<kid>.jws (repeatable);
-                  without one, revocation is not checked
+  --revocations   已签名的撤销列表，保存自 <服务地址>/.well-known/crl/<kid>.jws，或存放这些文件的目录
+                  （可多次给出）；不给则不核查撤销状态
+                  a signed revocation list saved from <service>/.well-known/crl/<kid>.jws, or a folder of
+                  them (repeatable); without one, revocation is not checked
   --json          以 JSON 输出核验报告 / print the report as JSON
 
 退出码 Exit status: 0 有效 valid · 1 无效、已撤销或无法确定 invalid, revoked or unknown · 2 用法错误 usage error
@@ -92,11 +93,13 @@ async function main (argv: string[]): Promise<number> {
     throw new UsageError(`无法读取公钥集 Cannot read the JWKS ${values.jwks}: ${error instanceof Error ? error.message : String(error)}`)
   }
   const revocationLists: string[] = []
-  for (const file of values.revocations ?? []) {
+  for (const given of values.revocations ?? []) {
     try {
-      revocationLists.push(await readFile(file, 'utf8'))
+      // A folder stands for every list saved in it (*.jws).
+      const files = (await stat(given)).isDirectory() ? (await readdir(given)).filter(f => f.endsWith('.jws')).sort().map(f => path.join(given, f)) : [given]
+      for (const file of files) revocationLists.push(await readFile(file, 'utf8'))
     } catch (error) {
-      throw new UsageError(`无法读取撤销列表 Cannot read the revocation list ${file}: ${error instanceof Error ? error.message : String(error)}`)
+      throw new UsageError(`无法读取撤销列表 Cannot read the revocation list ${given}: ${error instanceof Error ? error.message : String(error)}`)
     }
   }
   const verifier = await createOfflineVerifier({ jwks, revocationLists })

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -30,6 +30,9 @@ const crlFile = path.join(dir, `${kid}.jws`)
 const pdfFile = path.join(dir, `${valid.number}.pdf`)
 await writeFile(jwksFile, (await app.inject('/.well-known/jwks.json')).body)
 await writeFile(crlFile, (await app.inject(`/.well-known/crl/${kid}.jws`)).body)
+const crlFolder = path.join(dir, 'crl')
+await mkdir(crlFolder)
+await copyFile(crlFile, path.join(crlFolder, `${kid}.jws`))
 await writeFile(pdfFile, (await app.inject({ url: `/v1/certificates/${valid.number}/pdf`, headers: auth })).rawPayload)
 await app.close()
 
@@ -63,8 +66,8 @@ t.test('the text of the QR code verifies offline too', async t => {
   t.equal(JSON.parse(result.stdout).verdict, 'valid')
 })
 
-t.test('a revoked certificate exits non-zero', async t => {
-  const result = await ceCert('verify', revoked.jws, '--jwks', jwksFile, '--revocations', crlFile)
+t.test('a revoked certificate exits non-zero (revocation lists given as a folder)', async t => {
+  const result = await ceCert('verify', revoked.jws, '--jwks', jwksFile, '--revocations', crlFolder)
   t.equal(result.code, 1)
   t.match(result.stdout, '已撤销 REVOKED')
 })
