@@ -10,7 +10,7 @@ export const idempotencyKeyHeaders = {
   properties: {
     'idempotency-key': {
       type: 'string',
-      description: '1-128 printable ASCII characters, unique per request of this account (a UUID is fine). A retry with the same key and body returns the first response (header Idempotent-Replayed: true) and does nothing again; the same key with another body is refused (422 IDEMPOTENCY_KEY_REUSED); while the first still runs, 409 IDEMPOTENCY_IN_PROGRESS.',
+      description: '1-128 printable ASCII characters, unique per request of this account (a UUID is fine). A retry with the same key and body returns the first response (header Idempotent-Replayed: true) and does nothing again; the same key with another body is refused (422 IDEMPOTENCY_KEY_REUSED); while the first still runs, 409 IDEMPOTENCY_IN_PROGRESS. Only a success is kept: a request answered with an error changed nothing, so its key is free again (fix the request and send it with the same key).',
     },
   },
 } as const
