@@ -18,6 +18,7 @@ import { createRevocationListService } from './verification/revocation-list-serv
 import { createCertificatePdfService } from './certificates/certificate-pdf-service.js'
 import { createIssuerSealService } from './issuers/issuer-seal-service.js'
 import { installErrorHandling } from './http/error-handler.js'
+import { requestGuardsPlugin, requestTimeouts } from './http/request-guards.js'
 import { loadSchemas } from './http/schemas.js'
 import { openApiDocument } from './http/openapi.js'
 import { systemRoutes } from './http/system-routes.js'
@@ -52,7 +53,11 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     trustProxy: config.http.trustProxy,
-    bodyLimit: 1024 * 1024,
+    // Small JSON bodies by default; routes taking files (batch CSV, PDF, seal PNG) declare their own limits.
+    bodyLimit: 64 * 1024,
+    connectionTimeout: config.http.connectionTimeoutMs,
+    requestTimeout: config.http.requestTimeoutMs,
+    http: requestTimeouts(config.http.requestTimeoutMs),
     // Unknown fields are refused, not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
   })
@@ -63,6 +68,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   })
 
   installErrorHandling(app)
+  await app.register(requestGuardsPlugin, { limits: config.limits, redisUrl: config.redisUrl })
   for (const schema of loadSchemas()) app.addSchema(schema)
   await app.register(swagger, openApiDocument(config))
   await app.register(swaggerUi, { routePrefix: '/docs' })

@@ -3,13 +3,29 @@
 export type SigningAlgorithm = 'ES256' | 'EdDSA'
 
 export interface Config {
-  readonly http: { readonly port: number, readonly host: string, readonly publicBaseUrl: string, readonly trustProxy: boolean | string }
+  readonly http: {
+    readonly port: number
+    readonly host: string
+    readonly publicBaseUrl: string
+    /** Whose X-Forwarded-For to believe: false (nobody), true (anyone), or comma-separated addresses/CIDRs. */
+    readonly trustProxy: boolean | string
+    /** Longest time to receive a whole request (slow clients are cut off); 0 for none. */
+    readonly requestTimeoutMs: number
+    /** Longest time a connection may stay idle; 0 for none. */
+    readonly connectionTimeoutMs: number
+  }
   /** `url` set: PostgreSQL through pg; otherwise the embedded PGlite in `dataDir` (or in memory for ':memory:'). */
   readonly database: { readonly url?: string, readonly dataDir: string, readonly poolSize: number }
   readonly signing: { readonly keysDir: string, readonly algorithm: SigningAlgorithm }
   readonly adminToken?: string
   readonly redisUrl?: string
   readonly logLevel: string
+  /** Abuse and overload protection: public rate limit per client address, and when to shed load. */
+  readonly limits: {
+    readonly publicPerMinute: number
+    /** 0 turns a check off. Sampled every `sampleIntervalMs`. */
+    readonly overload: { readonly maxEventLoopDelayMs: number, readonly maxEventLoopUtilization: number, readonly maxHeapUsedMb: number, readonly sampleIntervalMs: number }
+  }
 }
 
 export class ConfigError extends Error {
@@ -35,6 +51,13 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     if (!Number.isInteger(value) || value < min || value > max) problems.push(`${name} must be a whole number from ${min} to ${max}; got '${raw}'`)
     return value
   }
+  const fraction = (name: string, fallback: number) => {
+    const raw = read(name)
+    if (raw === undefined) return fallback
+    const value = Number(raw)
+    if (!Number.isFinite(value) || value < 0 || value > 1) problems.push(`${name} must be a number from 0 to 1; got '${raw}'`)
+    return value
+  }
 
   const port = integer('PORT', 3000, 0, 65535)
   const host = read('HOST') ?? '127.0.0.1'
@@ -57,14 +80,26 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must start with redis:// or rediss://')
   const trustProxyRaw = read('TRUST_PROXY')
   const trustProxy = trustProxyRaw === undefined || trustProxyRaw === 'false' ? false : trustProxyRaw === 'true' ? true : trustProxyRaw
+  const requestTimeoutMs = integer('REQUEST_TIMEOUT_MS', 30_000, 0, 3_600_000)
+  const connectionTimeoutMs = integer('CONNECTION_TIMEOUT_MS', 120_000, 0, 3_600_000)
+  const limits = {
+    publicPerMinute: integer('RATE_LIMIT_PUBLIC_PER_MINUTE', 300, 1, 1_000_000),
+    overload: Object.freeze({
+      maxEventLoopDelayMs: integer('OVERLOAD_MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
+      maxEventLoopUtilization: fraction('OVERLOAD_MAX_EVENT_LOOP_UTILIZATION', 0),
+      maxHeapUsedMb: integer('OVERLOAD_MAX_HEAP_USED_MB', 0, 0, 1_000_000),
+      sampleIntervalMs: integer('OVERLOAD_SAMPLE_INTERVAL_MS', 1000, 10, 60_000),
+    }),
+  }
 
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze({
-    http: Object.freeze({ port, host, publicBaseUrl, trustProxy }),
+    http: Object.freeze({ port, host, publicBaseUrl, trustProxy, requestTimeoutMs, connectionTimeoutMs }),
     database: Object.freeze({ url: databaseUrl, dataDir: read('DATA_DIR') ?? './data', poolSize: integer('DATABASE_POOL_SIZE', 20, 1, 1000) }),
     signing: Object.freeze({ keysDir: read('KEYS_DIR') ?? './keys', algorithm: algorithm as SigningAlgorithm }),
     adminToken,
     redisUrl,
     logLevel,
+    limits: Object.freeze(limits),
   })
 }

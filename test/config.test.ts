@@ -29,3 +29,17 @@ t.test('every bad value is named at once', async t => {
     t.ok(error.problems.some(p => p.startsWith(name)), `names ${name}`)
   }
 })
+
+t.test('limits and timeouts: defaults, values, and bad values named', async t => {
+  t.match(loadConfig({}), {
+    http: { requestTimeoutMs: 30_000, connectionTimeoutMs: 120_000 },
+    limits: { publicPerMinute: 300, overload: { maxEventLoopDelayMs: 1000, maxEventLoopUtilization: 0, maxHeapUsedMb: 0, sampleIntervalMs: 1000 } },
+  })
+  const config = loadConfig({ RATE_LIMIT_PUBLIC_PER_MINUTE: '60', REQUEST_TIMEOUT_MS: '5000', CONNECTION_TIMEOUT_MS: '0', OVERLOAD_MAX_EVENT_LOOP_UTILIZATION: '0.9', OVERLOAD_MAX_HEAP_USED_MB: '1024' })
+  t.match(config, { http: { requestTimeoutMs: 5000, connectionTimeoutMs: 0 }, limits: { publicPerMinute: 60, overload: { maxEventLoopUtilization: 0.9, maxHeapUsedMb: 1024 } } })
+  t.ok(Object.isFrozen(config.limits) && Object.isFrozen(config.limits.overload))
+  const error = t.throws(() => loadConfig({ RATE_LIMIT_PUBLIC_PER_MINUTE: '0', REQUEST_TIMEOUT_MS: '-1', OVERLOAD_MAX_EVENT_LOOP_UTILIZATION: '1.5', OVERLOAD_SAMPLE_INTERVAL_MS: '1' })) as ConfigError
+  for (const name of ['RATE_LIMIT_PUBLIC_PER_MINUTE', 'REQUEST_TIMEOUT_MS', 'OVERLOAD_MAX_EVENT_LOOP_UTILIZATION', 'OVERLOAD_SAMPLE_INTERVAL_MS']) {
+    t.ok(error.problems.some(p => p.startsWith(name)), `names ${name}`)
+  }
+})

@@ -102,6 +102,10 @@ export async function build (t: TestContext, options: BuildOptions = {}): Promis
     KEYS_DIR: keysDir,
     LOG_LEVEL: 'silent',
     PUBLIC_BASE_URL: 'https://cert.example.gov.cn',
+    // Tests make many public requests from one address; the rate-limit tests set their own limit.
+    RATE_LIMIT_PUBLIC_PER_MINUTE: '1000000',
+    // Start-up and the embedded database keep the event loop busy on a shared test machine: no shedding unless a test asks.
+    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
     ...options.env,
   })
   const app = await buildApp(config, { clock: options.clock, database })
