@@ -32,6 +32,8 @@ export async function readCertificateJws (pdf: Uint8Array): Promise<string> {
       throw new ServiceError('PDF_WITHOUT_CERTIFICATE')
     case 'encrypted':
       throw new ServiceError('INVALID_PDF', 'The PDF is encrypted.')
+    case 'conflicting':
+      throw new ServiceError('INVALID_PDF', 'The PDF carries two different certificate tokens (attachment and metadata): it was altered after it was issued.')
     case 'unreadable':
       throw new ServiceError('INVALID_PDF', 'The PDF cannot be parsed.')
   }

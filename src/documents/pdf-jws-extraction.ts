@@ -9,6 +9,8 @@ export type JwsExtraction =
   | { readonly outcome: 'found', readonly jws: string }
   | { readonly outcome: 'absent' }
   | { readonly outcome: 'encrypted' }
+  /** The attachment and the metadata carry different tokens: one of them was swapped after rendering. */
+  | { readonly outcome: 'conflicting' }
   | { readonly outcome: 'unreadable', readonly reason: string }
 
 /** Name of the attached file that holds the compact JWS. */
@@ -32,7 +34,10 @@ export async function extractCertificateJws (bytes: Uint8Array): Promise<JwsExtr
   }
   try {
     if (!(doc.catalog instanceof PDFDict)) return { outcome: 'unreadable', reason: 'The PDF has no document catalog.' }
-    const jws = attachedJws(doc) ?? infoJws(doc)
+    const attached = attachedJws(doc)
+    const info = infoJws(doc)
+    if (attached !== undefined && info !== undefined && attached !== info) return { outcome: 'conflicting' }
+    const jws = attached ?? info
     return jws === undefined ? { outcome: 'absent' } : { outcome: 'found', jws }
   } catch (error) {
     return { outcome: 'unreadable', reason: error instanceof Error ? error.message : String(error) }
