@@ -49,6 +49,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   const idempotency = createIdempotencyService({ db: database.db, clock })
   const certificates = createCertificateService({ db: database.db, keys, holderIdSecret, clock, publicBaseUrl: config.http.publicBaseUrl })
   const verification = createVerificationService({ db: database.db, keys, clock, readPdf: readCertificateJws })
+  const pdfs = createCertificatePdfService({ db: database.db, certificates, publicBaseUrl: config.http.publicBaseUrl })
 
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
@@ -77,12 +78,12 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(systemRoutes, { db: database.db, keys })
   await app.register(adminRoutes, { issuers, adminToken: config.adminToken })
   await app.register(certificateRoutes, { certificates, issuers, idempotency })
-  await app.register(batchRoutes, { batches: createBatchService({ db: database.db, certificates, holderIdSecret, clock }), issuers, idempotency, pdfs: createCertificatePdfService({ db: database.db, certificates, publicBaseUrl: config.http.publicBaseUrl }) })
+  await app.register(batchRoutes, { batches: createBatchService({ db: database.db, certificates, holderIdSecret, clock }), issuers, idempotency, pdfs })
   await app.register(registerRoutes, { registers: createRegisterService({ db: database.db, clock }), issuers })
   await app.register(statsRoutes, { stats: createStatsService({ db: database.db, clock }), issuers })
   await app.register(verificationPageRoutes, { certificates })
   await app.register(verificationRoutes, { verification })
   await app.register(revocationRoutes, { revocations: createRevocationListService({ db: database.db, keys, clock }) })
-  await app.register(documentRoutes, { pdfs: createCertificatePdfService({ db: database.db, certificates, publicBaseUrl: config.http.publicBaseUrl }), seals: createIssuerSealService({ db: database.db }), issuers })
+  await app.register(documentRoutes, { pdfs, seals: createIssuerSealService({ db: database.db }), issuers })
   return app
 }
