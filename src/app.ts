@@ -1,4 +1,5 @@
 // buildApp(config): the whole service assembled in one place — services built, plugins and routes registered.
+import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyInstance } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
@@ -31,6 +32,8 @@ import { verificationRoutes } from './http/verification-routes.js'
 import { revocationRoutes } from './http/revocation-routes.js'
 import { documentRoutes } from './http/document-routes.js'
 import { verificationPageRoutes } from './http/verification-page-routes.js'
+import { auditRoutes } from './http/audit-routes.js'
+import { createAuditService } from './audit/audit-service.js'
 
 export interface BuildOptions {
   /** The time source; tests pin it. */
@@ -59,6 +62,8 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     connectionTimeout: config.http.connectionTimeoutMs,
     requestTimeout: config.http.requestTimeoutMs,
     http: requestTimeouts(config.http.requestTimeoutMs),
+    // Unique across instances and restarts: the audit trail records it.
+    genReqId: () => randomUUID(),
     // Unknown fields are refused, not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
   })
@@ -81,9 +86,10 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(batchRoutes, { batches: createBatchService({ db: database.db, certificates, holderIdSecret, clock }), issuers, idempotency, pdfs })
   await app.register(registerRoutes, { registers: createRegisterService({ db: database.db, clock }), issuers })
   await app.register(statsRoutes, { stats: createStatsService({ db: database.db, clock }), issuers })
+  await app.register(auditRoutes, { audit: createAuditService({ db: database.db }), issuers })
   await app.register(verificationPageRoutes, { certificates })
   await app.register(verificationRoutes, { verification })
   await app.register(revocationRoutes, { revocations: createRevocationListService({ db: database.db, keys, clock }) })
-  await app.register(documentRoutes, { pdfs, seals: createIssuerSealService({ db: database.db }), issuers })
+  await app.register(documentRoutes, { pdfs, seals: createIssuerSealService({ db: database.db, clock }), issuers })
   return app
 }

@@ -13,6 +13,7 @@ import { planIssuance, type IssuancePlan, type IssueCertificateRequest } from '.
 import { maskName } from './masking.js'
 import * as certificates from './certificate-repository.js'
 import { countRevocation } from './revocation-repository.js'
+import { issuerAuditActor, recordAudit } from '../audit/audit-repository.js'
 
 export interface CertificateHours { public: number, professional: number, elective: number, selfStudy: number, total: number }
 
@@ -158,6 +159,9 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
       })
     }
     await certificates.insertCertificates(trx, rows)
+    await recordAudit(trx, issuerAuditActor(actor), issuedAt, rows.map(row => ({
+      action: 'certificate.issued', subject: row.number, regionCode: row.region_code, before: null, after: 'valid', ...(batchId === undefined ? {} : { details: { batchId } }),
+    })))
     return issued
   }
 
@@ -235,6 +239,7 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
         if (row.status === 'revoked') throw new ServiceError('CERTIFICATE_ALREADY_REVOKED', `Certificate ${number} is already revoked.`)
         await certificates.markRevoked(trx, number, actor.issuerId, why, clock())
         await countRevocation(trx, row.kid)
+        await recordAudit(trx, issuerAuditActor(actor), clock(), [{ action: 'certificate.revoked', subject: number, regionCode: row.region_code, before: row.status, after: 'revoked', details: { reason: why } }])
         const revoked = await publicView(trx, number)
         await beforeCommit?.(trx, revoked)
         return revoked

@@ -96,6 +96,27 @@ export interface BatchesTable {
   rejected_count: number
 }
 
+export type AuditActorType = 'issuer' | 'admin' | 'cli'
+
+/** One recorded change (src/audit): append-only, the database refuses UPDATE, DELETE and TRUNCATE. */
+export interface AuditEventsTable {
+  id: ColumnType<number, never, never>
+  occurred_at: Timestamp
+  /** e.g. certificate.issued, certificate.revoked, api_key.created, issuer.seal_changed */
+  action: string
+  actor_type: AuditActorType
+  actor_issuer_id: number | null
+  actor_name: string
+  request_id: string | null
+  /** What changed: a certificate number, issuer id or API key id. */
+  subject: string
+  /** The area the change belongs to, for scoped reading: the certificate's or the issuer's region. */
+  region_code: string
+  status_before: string | null
+  status_after: string | null
+  details: ColumnType<unknown, string | null, never>
+}
+
 export interface Database {
   issuers: IssuersTable
   api_keys: ApiKeysTable
@@ -104,6 +125,7 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable
   batches: BatchesTable
   revocation_counters: RevocationCountersTable
+  audit_events: AuditEventsTable
 }
 
 export type IssuerRow = Selectable<IssuersTable>

@@ -1,5 +1,6 @@
 // /v1/admin: issuer accounts and their API keys, for the administrator (Bearer ADMIN_TOKEN).
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { AuditActor } from '../audit/audit-repository.js'
 import type { IssuerService } from '../issuers/issuer-service.js'
 import { requireAdmin } from './authentication.js'
 import { errorResponses, ref } from './schemas.js'
@@ -8,6 +9,9 @@ export interface AdminRoutesOptions {
   issuers: IssuerService
   adminToken?: string
 }
+
+/** The administrator as the audit trail records them: by the request they made. */
+const administrator = (request: FastifyRequest): AuditActor => ({ type: 'admin', requestId: request.id })
 
 const issuerParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const
 
@@ -27,7 +31,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, {
     },
   }, async (request, reply) => {
     const { keyExpiresAt, ...input } = request.body
-    const created = await issuers.createIssuer({ ...input, keyExpiresAt: keyExpiresAt === undefined ? undefined : new Date(keyExpiresAt) })
+    const created = await issuers.createIssuer({ ...input, keyExpiresAt: keyExpiresAt === undefined ? undefined : new Date(keyExpiresAt) }, administrator(request))
     return reply.code(201).send(created)
   })
 
@@ -51,7 +55,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, {
     },
   }, async (request, reply) => {
     const expiresAt = request.body?.expiresAt
-    return reply.code(201).send(await issuers.createApiKey(request.params.id, expiresAt === undefined ? undefined : new Date(expiresAt)))
+    return reply.code(201).send(await issuers.createApiKey(request.params.id, expiresAt === undefined ? undefined : new Date(expiresAt), administrator(request)))
   })
 
   app.delete<{ Params: { id: number, keyId: number } }>('/v1/admin/issuers/:id/keys/:keyId', {
@@ -63,7 +67,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, {
       response: { 204: { type: 'null' }, ...errorResponses(401, 403, 404, 503) },
     },
   }, async (request, reply) => {
-    await issuers.revokeApiKey(request.params.id, request.params.keyId)
+    await issuers.revokeApiKey(request.params.id, request.params.keyId, administrator(request))
     return reply.code(204).send()
   })
 }

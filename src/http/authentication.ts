@@ -30,7 +30,7 @@ export function requireIssuer (issuers: IssuerService, kinds?: readonly IssuerKi
     if (kinds !== undefined && !kinds.includes(actor.kind)) {
       throw new ServiceError('FORBIDDEN_ROLE', `A ${actor.kind} account may not do this; it needs one of: ${kinds.join(', ')}.`)
     }
-    request.actor = actor
+    request.actor = { ...actor, requestId: request.id }
   }
 }
 

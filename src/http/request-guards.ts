@@ -1,4 +1,4 @@
-// What stands before every route: security headers, CORS for public reads, rate limits on public routes, load shedding.
+// What stands before every route: request id, security headers, CORS for public reads, rate limits on public routes, load shedding.
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import helmet from '@fastify/helmet'
@@ -81,6 +81,9 @@ async function requestGuards (app: FastifyInstance, { limits, redisUrl }: Reques
     if (Object.keys(extra).length > 0) route.config = { ...route.config, ...extra }
   })
 
+  // Every answer names its request: the id in the log and in the audit trail.
+  app.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id) })
+
   await app.register(helmet, { contentSecurityPolicy: apiContentSecurityPolicy, crossOriginResourcePolicy: { policy: 'same-site' } })
 
   await app.register(cors, {
@@ -90,10 +93,14 @@ async function requestGuards (app: FastifyInstance, { limits, redisUrl }: Reques
     },
   })
 
-  const redis = redisUrl === undefined ? undefined : new Redis(redisUrl, { connectTimeout: 2000, maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false })
-  // A Redis outage must not take verification down with it: the limit is skipped, the error logged.
-  redis?.on('error', error => { app.log.warn({ err: error }, 'rate-limit store unavailable') })
-  if (redis !== undefined) app.addHook('onClose', async () => { redis.disconnect() })
+  const redis = redisUrl === undefined ? undefined : new Redis(redisUrl, { connectTimeout: 2000, maxRetriesPerRequest: 1, lazyConnect: true })
+  if (redis !== undefined) {
+    // A Redis outage must not take verification down with it: the limit is skipped, the error logged.
+    redis.on('error', error => { app.log.warn({ err: error }, 'rate-limit store unavailable') })
+    app.addHook('onClose', async () => { redis.disconnect() })
+    // Connected before the first request, so the shared limit holds from the start.
+    await redis.connect().catch((error: unknown) => { app.log.warn({ err: error }, 'rate-limit store unavailable at start; limits apply once it is back') })
+  }
   await app.register(rateLimit, {
     global: false,
     max: limits.publicPerMinute,

@@ -8,6 +8,8 @@ export interface Actor {
   readonly name: string
   readonly kind: IssuerKind
   readonly region: Region
+  /** The request it is making, for the audit trail. */
+  readonly requestId?: string
 }
 
 /** Whether an actor may issue certificates numbered under `regionCode`. */

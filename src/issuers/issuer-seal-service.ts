@@ -5,6 +5,7 @@ import { assertSealPng } from '../documents/index.js'
 import { ServiceError } from '../errors.js'
 import type { Actor } from './issuer-scope.js'
 import { findIssuerSeal, updateIssuerSeal } from './issuer-repository.js'
+import { issuerAuditActor, recordAudit } from '../audit/audit-repository.js'
 
 /** Largest seal file accepted; a seal printed 42 mm wide at 600 dpi is far smaller. */
 export const maxSealBytes = 512 * 1024
@@ -13,7 +14,15 @@ export interface SealView { issuerId: number, bytes: number, width: number, heig
 
 export type IssuerSealService = ReturnType<typeof createIssuerSealService>
 
-export function createIssuerSealService ({ db }: { db: Kysely<Database> }) {
+export function createIssuerSealService ({ db, clock }: { db: Kysely<Database>, clock: () => Date }) {
+  /** Stores or removes the seal and records the change, in one transaction. */
+  const changeSeal = (actor: Actor, png: Buffer | null) => db.transaction().execute(async trx => {
+    const before = await findIssuerSeal(trx, actor.issuerId) === null ? 'without-seal' : 'with-seal'
+    await updateIssuerSeal(trx, actor.issuerId, png)
+    const after = png === null ? 'without-seal' : 'with-seal'
+    await recordAudit(trx, issuerAuditActor(actor), clock(), [{ action: 'issuer.seal_changed', subject: String(actor.issuerId), regionCode: actor.region.code, before, after, ...(png === null ? {} : { details: { bytes: png.length } }) }])
+  })
+
   return {
     /**
      * Stores the actor's seal, replacing any earlier one, once the PDF renderer's own check says it
@@ -23,7 +32,7 @@ export function createIssuerSealService ({ db }: { db: Kysely<Database> }) {
       if (png.length > maxSealBytes) throw new ServiceError('INVALID_SEAL_IMAGE', `The seal has ${png.length} bytes; at most ${maxSealBytes} are accepted.`)
       assertSealPng(png)
       const bytes = Buffer.from(png)
-      await updateIssuerSeal(db, actor.issuerId, bytes)
+      await changeSeal(actor, bytes)
       // The checked IHDR chunk starts at byte 8: width and height follow its length and type.
       return { issuerId: actor.issuerId, bytes: bytes.length, width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) }
     },
@@ -37,7 +46,7 @@ export function createIssuerSealService ({ db }: { db: Kysely<Database> }) {
 
     /** Removes the actor's seal: its certificates then print without one. Idempotent. */
     async removeSeal (actor: Actor): Promise<void> {
-      await updateIssuerSeal(db, actor.issuerId, null)
+      await changeSeal(actor, null)
     },
   }
 }

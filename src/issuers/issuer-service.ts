@@ -6,6 +6,7 @@ import { findRegion } from '../regions/region-table.js'
 import { generateApiKey, hashApiKey } from './api-keys.js'
 import { explainIssuerRegion, type Actor } from './issuer-scope.js'
 import * as issuers from './issuer-repository.js'
+import { commandLine, recordAudit, type AuditActor, type AuditChange } from '../audit/audit-repository.js'
 
 export interface IssuerView {
   id: number
@@ -33,10 +34,14 @@ function toView (row: { id: number, name: string, kind: IssuerKind, region_code:
   }
 }
 
+function apiKeyCreated (issuer: { id: number, region_code: string }, key: { id: number, prefix: string, expires_at: Date | null }): AuditChange {
+  return { action: 'api_key.created', subject: String(key.id), regionCode: issuer.region_code, before: null, after: 'active', details: { issuerId: issuer.id, prefix: key.prefix, expiresAt: key.expires_at?.toISOString() ?? null } }
+}
+
 export function createIssuerService ({ db, clock }: { db: Kysely<Database>, clock: () => Date }) {
   return {
     /** Creates an issuer account with its first API key; the key is returned once and stored only as a hash. */
-    async createIssuer (input: { name: string, kind: string, regionCode: string, keyExpiresAt?: Date }): Promise<IssuerView & CreatedApiKey> {
+    async createIssuer (input: { name: string, kind: string, regionCode: string, keyExpiresAt?: Date }, by: AuditActor = commandLine): Promise<IssuerView & CreatedApiKey> {
       const name = input.name.trim()
       if (name === '') throw new ServiceError('VALIDATION_FAILED', 'The issuer needs a name.')
       if (!(issuerKinds as readonly string[]).includes(input.kind)) {
@@ -49,22 +54,35 @@ export function createIssuerService ({ db, clock }: { db: Kysely<Database>, cloc
         const row = await issuers.insertIssuer(trx, { name, kind, regionCode: input.regionCode })
         const key = generateApiKey()
         const stored = await issuers.insertApiKey(trx, { issuerId: row.id, hash: key.hash, prefix: key.prefix, expiresAt: input.keyExpiresAt ?? null })
+        await recordAudit(trx, by, clock(), [
+          { action: 'issuer.created', subject: String(row.id), regionCode: row.region_code, before: null, after: 'active', details: { name, kind } },
+          apiKeyCreated(row, stored),
+        ])
         return { ...toView(row), keyId: stored.id, apiKey: key.key, prefix: key.prefix, expiresAt: stored.expires_at?.toISOString() ?? null }
       })
     },
 
     /** Adds another API key to an issuer (e.g. to rotate keys without downtime). */
-    async createApiKey (issuerId: number, expiresAt?: Date): Promise<CreatedApiKey> {
-      if (await issuers.findIssuerById(db, issuerId) === undefined) throw new ServiceError('ISSUER_NOT_FOUND', `No issuer has id ${issuerId}.`)
+    async createApiKey (issuerId: number, expiresAt?: Date, by: AuditActor = commandLine): Promise<CreatedApiKey> {
+      const issuer = await issuers.findIssuerById(db, issuerId)
+      if (issuer === undefined) throw new ServiceError('ISSUER_NOT_FOUND', `No issuer has id ${issuerId}.`)
       const key = generateApiKey()
-      const stored = await issuers.insertApiKey(db, { issuerId, hash: key.hash, prefix: key.prefix, expiresAt: expiresAt ?? null })
+      const stored = await db.transaction().execute(async trx => {
+        const inserted = await issuers.insertApiKey(trx, { issuerId, hash: key.hash, prefix: key.prefix, expiresAt: expiresAt ?? null })
+        await recordAudit(trx, by, clock(), [apiKeyCreated(issuer, inserted)])
+        return inserted
+      })
       return { keyId: stored.id, apiKey: key.key, prefix: key.prefix, expiresAt: stored.expires_at?.toISOString() ?? null }
     },
 
-    async revokeApiKey (issuerId: number, keyId: number): Promise<void> {
-      if (!await issuers.revokeApiKey(db, issuerId, keyId, clock())) {
-        throw new ServiceError('ISSUER_NOT_FOUND', `Issuer ${issuerId} has no active key ${keyId}.`)
-      }
+    async revokeApiKey (issuerId: number, keyId: number, by: AuditActor = commandLine): Promise<void> {
+      await db.transaction().execute(async trx => {
+        const issuer = await issuers.findIssuerById(trx, issuerId)
+        if (issuer === undefined || !await issuers.revokeApiKey(trx, issuerId, keyId, clock())) {
+          throw new ServiceError('ISSUER_NOT_FOUND', `Issuer ${issuerId} has no active key ${keyId}.`)
+        }
+        await recordAudit(trx, by, clock(), [{ action: 'api_key.revoked', subject: String(keyId), regionCode: issuer.region_code, before: 'active', after: 'revoked', details: { issuerId } }])
+      })
     },
 
     async listIssuers (): Promise<IssuerView[]> {

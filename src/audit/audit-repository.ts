@@ -1,0 +1,75 @@
+// Queries on the audit trail: append events (inside the change's own transaction), read them back by area and time.
+import type { Kysely, Transaction } from 'kysely'
+import type { AuditActorType, Database } from '../db/schema.js'
+import type { Actor } from '../issuers/issuer-scope.js'
+
+type Db = Kysely<Database> | Transaction<Database>
+
+/** Who made a change: an issuer account (by its API key), the administrator (ADMIN_TOKEN) or the command line. */
+export type AuditActor =
+  | { type: 'issuer', issuerId: number, name: string, requestId?: string }
+  | { type: 'admin', requestId?: string }
+  | { type: 'cli' }
+
+export const commandLine: AuditActor = { type: 'cli' }
+
+/** The audit actor of an authenticated issuer, with the request it made. */
+export function issuerAuditActor (actor: Actor): AuditActor {
+  return { type: 'issuer', issuerId: actor.issuerId, name: actor.name, requestId: actor.requestId }
+}
+
+/** One change: what (action, subject), where (region), and the status before and after it. */
+export interface AuditChange {
+  action: string
+  subject: string
+  regionCode: string
+  before: string | null
+  after: string | null
+  details?: Record<string, unknown>
+}
+
+const actorNames: Record<AuditActorType, string> = { issuer: '', admin: 'administrator (ADMIN_TOKEN)', cli: 'command line (npm run admin)' }
+
+/**
+ * Appends changes to the audit trail. Call it with the transaction that makes the change, so the
+ * change and its record commit together or not at all.
+ */
+export async function recordAudit (trx: Transaction<Database>, by: AuditActor, at: Date, changes: AuditChange[]): Promise<void> {
+  const rows = changes.map(change => ({
+    occurred_at: at,
+    action: change.action,
+    actor_type: by.type,
+    actor_issuer_id: by.type === 'issuer' ? by.issuerId : null,
+    actor_name: by.type === 'issuer' ? by.name : actorNames[by.type],
+    request_id: by.type === 'cli' ? null : by.requestId ?? null,
+    subject: change.subject,
+    region_code: change.regionCode,
+    status_before: change.before,
+    status_after: change.after,
+    details: change.details === undefined ? null : JSON.stringify(change.details),
+  }))
+  // Chunks keep each statement under PostgreSQL's 65,535 bind parameters (a batch records 10,000).
+  for (let i = 0; i < rows.length; i += 2000) await trx.insertInto('audit_events').values(rows.slice(i, i + 2000)).execute()
+}
+
+export interface AuditQuery {
+  /** Region codes from `lowest` to `highest`: one county, or every code of a city or province. */
+  lowest: string
+  highest: string
+  from?: Date
+  to?: Date
+  action?: string
+  after?: number
+  limit: number
+}
+
+/** Events of an area in the order they were recorded, one page after `after`. */
+export async function listAuditEvents (db: Db, query: AuditQuery) {
+  let select = db.selectFrom('audit_events').selectAll()
+    .where('region_code', '>=', query.lowest).where('region_code', '<=', query.highest)
+  if (query.from !== undefined) select = select.where('occurred_at', '>=', query.from)
+  if (query.to !== undefined) select = select.where('occurred_at', '<', query.to)
+  if (query.action !== undefined) select = select.where('action', '=', query.action)
+  if (query.after !== undefined) select = select.where('id', '>', query.after)
+  return select.orderBy('id').limit(query.limit).execute()
+}

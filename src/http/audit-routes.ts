@@ -1,0 +1,38 @@
+// GET /v1/audit: the audit trail of an area, for authorities within their scope.
+import type { FastifyPluginAsync } from 'fastify'
+import { auditActions, maxAuditPageSize, type AuditService, type AuditTrailQuery } from '../audit/audit-service.js'
+import type { IssuerService } from '../issuers/issuer-service.js'
+import { actorOf, requireIssuer } from './authentication.js'
+import { errorResponses, ref } from './schemas.js'
+
+export interface AuditRoutesOptions {
+  audit: AuditService
+  issuers: IssuerService
+}
+
+export const auditRoutes: FastifyPluginAsync<AuditRoutesOptions> = async (app, { audit, issuers }) => {
+  app.get<{ Querystring: AuditTrailQuery }>('/v1/audit', {
+    preHandler: requireIssuer(issuers, ['authority']),
+    schema: {
+      tags: ['reports'],
+      summary: 'The audit trail of an area (审计日志)',
+      description: 'Every issuance (single and batch), revocation, API key and issuer change recorded in the area — who (issuer account, administrator or command line), when, which request, and the status before and after — in recording order. ' +
+        'For HR authorities, within their own area (regionCode defaults to it). ?from= (inclusive) and ?to= (exclusive) bound the time; ' +
+        `pages of ?limit= (1-${maxAuditPageSize}, default 100) continue with ?after=<nextAfter>.`,
+      security: [{ apiKey: [] }],
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          regionCode: { type: 'string', pattern: '^[0-9]{6}$' },
+          from: { type: 'string', format: 'date-time' },
+          to: { type: 'string', format: 'date-time' },
+          action: { type: 'string', enum: [...auditActions] },
+          after: { type: 'integer', minimum: 0 },
+          limit: { type: 'integer', minimum: 1, maximum: maxAuditPageSize, default: 100 },
+        },
+      },
+      response: { 200: ref('audit-page.json'), ...errorResponses(400, 401, 403, 503) },
+    },
+  }, async request => audit.readAuditTrail(actorOf(request), request.query))
+}
