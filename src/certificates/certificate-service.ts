@@ -9,7 +9,7 @@ import type { SigningKeyRing } from '../signing/signing-keys.js'
 import { signCertificatePayload, type CertificatePayload } from '../signing/certificate-jws.js'
 import { formatCertificateNumber, parseCertificateNumber } from './certificate-number.js'
 import { ruleSets, isRuleSetId } from './hour-rules.js'
-import { planIssuance, type IssuancePlan, type IssueCertificateRequest } from './issuance-request.js'
+import { normaliseName, planIssuance, type IssuancePlan, type IssueCertificateRequest } from './issuance-request.js'
 import { maskName } from './masking.js'
 import * as certificates from './certificate-repository.js'
 import { countRevocation } from './revocation-repository.js'
@@ -59,6 +59,8 @@ export type CertificateService = ReturnType<typeof createCertificateService>
 
 /** Work to do inside an operation's transaction just before it commits (e.g. recording an idempotent response). */
 export type BeforeCommit<T> = (trx: Transaction<Database>, result: T) => Promise<void>
+
+const maxRevocationReasonLength = 500
 
 const isUniqueViolation = (error: unknown) => (error as { code?: string } | null)?.code === '23505'
 const isCheckViolation = (error: unknown) => (error as { code?: string } | null)?.code === '23514'
@@ -229,7 +231,7 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
     /** Revokes a certificate in the actor's scope; the holder may then be issued a new one for that year. */
     async revokeCertificate (actor: Actor, number: string, reason: string, beforeCommit?: BeforeCommit<PublicCertificate>): Promise<PublicCertificate> {
       parseCertificateNumber(number, currentYear())
-      const why = reason.trim()
+      const why = reason.trim() === '' ? '' : normaliseName(reason, 'reason', maxRevocationReasonLength)
       if (why === '') throw new ServiceError('VALIDATION_FAILED', 'A revocation needs a reason.')
       return db.transaction().execute(async trx => {
         const row = await certificates.lockCertificate(trx, number)

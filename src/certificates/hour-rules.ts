@@ -112,10 +112,24 @@ export interface HourEvaluation {
   shortfalls: Shortfall[]
 }
 
+/** 366 × 24: no declaration can hold more. */
+const hoursInAYear = 8784
+
 const round = (n: number) => Math.round(n * 100) / 100
 
 /** Credits declared hours under a rule set and lists every shortfall (empty when the requirement is met). */
 export function evaluateHours (ruleSet: RuleSet, hours: DeclaredHours): HourEvaluation {
+  // NaN compares false with every minimum, so it would pass as "met": only real amounts a year can hold are hours.
+  for (const category of ['public', 'professional', 'elective', 'selfStudy', 'publications'] as const) {
+    const value = hours[category]
+    if (value === undefined && (category === 'selfStudy' || category === 'publications')) continue
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > hoursInAYear) {
+      throw new ServiceError('VALIDATION_FAILED', `hours.${category} must be a number of hours from 0 to ${hoursInAYear}.`, [{ field: `hours.${category}`, reason: 'not-an-amount' }])
+    }
+  }
+  if (hours.achievement !== undefined && hours.achievement !== 'lead' && hours.achievement !== 'contributor') {
+    throw new ServiceError('VALIDATION_FAILED', 'hours.achievement must be lead or contributor.', [{ field: 'hours.achievement', reason: 'unknown' }])
+  }
   let professional = hours.professional
   if (hours.achievement !== undefined && ruleSet.professionalMandatoryShare !== undefined) {
     const optionalPart = (ruleSet.minimums.professional ?? 0) * (1 - ruleSet.professionalMandatoryShare)

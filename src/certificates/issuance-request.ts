@@ -33,11 +33,23 @@ export interface IssuancePlan {
 
 export const maxHolderNameLength = 30
 export const maxEmployerNameLength = 60
+export const maxSeriesLength = 32
 
 // Letters of any script (CJK Ext B included), combining marks, and the separators names use (买买提·艾力, Anne-Marie).
 const personName = /^[\p{L}\p{M}][\p{L}\p{M}·•‧・.'\- ]*$/u
-// Control, format (bidi overrides, zero-width), private-use and unassigned characters never belong in a name.
-const invisibleOrControl = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\u2028\u2029]/u
+// Control, format (bidi overrides, zero-width), private-use, unassigned and lone surrogate characters never belong in a name.
+const invisibleOrControl = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\u2028\u2029]/u
+// A person's name is written in one writing system (Han with kana, or with Hangul, for Japanese and Korean names):
+// a Cyrillic 'а' inside a Latin name, or a Latin 'o' among Han characters, is a look-alike, not a name.
+const nameScripts = [['Han', 'Hiragana', 'Katakana'], ['Han', 'Hangul'], ['Latin'], ['Cyrillic'], ['Greek'], ['Arabic'], ['Tibetan'], ['Mongolian'], ['Yi'], ['Thai'], ['Devanagari']]
+const singleScriptNames = nameScripts.map(group => new RegExp(`^(?:[${group.map(script => `\\p{Script=${script}}`).join('')}]|[\\p{M}·•‧・.'\\- ])+$`, 'u'))
+
+/** Why a (normalised) person's name could be a look-alike of another, or null: compatibility forms and mixed scripts. */
+export function explainLookAlikeName (name: string): string | null {
+  if (name.normalize('NFKC') !== name) return 'it contains compatibility forms (full-width letters, ligatures, radicals) that look like other characters'
+  if (!singleScriptNames.some(pattern => pattern.test(name))) return 'it mixes writing systems (e.g. a Cyrillic letter among Latin ones)'
+  return null
+}
 
 /** A name as stored and printed: NFC, trimmed, inner runs of spaces folded; throws on anything unprintable. */
 export function normaliseName (raw: string, field: string, maxLength: number, pattern?: RegExp): string {
@@ -57,7 +69,10 @@ export function holderIdHmac (secret: Buffer, idNumber: string): string {
 /** Checks a request for an actor; throws the ServiceError of the first problem found (all hour shortfalls at once). */
 export function planIssuance (actor: Actor, request: IssueCertificateRequest, context: { now: Date, holderIdSecret: Buffer }): IssuancePlan {
   const holderName = normaliseName(request.holder.name, 'holder.name', maxHolderNameLength, personName)
+  const lookAlike = explainLookAlikeName(holderName)
+  if (lookAlike !== null) throw new ServiceError('VALIDATION_FAILED', `holder.name is refused: ${lookAlike}.`, [{ field: 'holder.name', reason: 'look-alike' }])
   const employerName = normaliseName(request.employer.name, 'employer.name', maxEmployerNameLength)
+  const series = request.series === undefined || request.series.trim() === '' ? null : normaliseName(request.series, 'series', maxSeriesLength)
   const idProblem = explainIdNumber(request.holder.idNumber, context.now)
   if (idProblem !== null) throw new ServiceError('INVALID_ID_NUMBER', `The resident ID number is not valid: ${idProblem}.`, { reason: idProblem })
 
@@ -87,7 +102,7 @@ export function planIssuance (actor: Actor, request: IssueCertificateRequest, co
     employerName,
     year: request.year,
     region,
-    series: request.series?.trim() || null,
+    series,
     ruleSet,
     declared: request.hours,
     evaluation,

@@ -6,6 +6,7 @@ import { findRegion } from '../regions/region-table.js'
 import { generateApiKey, hashApiKey } from './api-keys.js'
 import { explainIssuerRegion, type Actor } from './issuer-scope.js'
 import * as issuers from './issuer-repository.js'
+import { normaliseName } from '../certificates/issuance-request.js'
 import { commandLine, recordAudit, type AuditActor, type AuditChange } from '../audit/audit-repository.js'
 
 export interface IssuerView {
@@ -20,6 +21,8 @@ export interface IssuerView {
 export interface CreatedApiKey { keyId: number, apiKey: string, prefix: string, expiresAt: string | null }
 
 export type IssuerService = ReturnType<typeof createIssuerService>
+
+const maxIssuerNameLength = 40
 
 const issuerKinds: readonly IssuerKind[] = ['authority', 'employer', 'verifier']
 
@@ -42,7 +45,7 @@ export function createIssuerService ({ db, clock }: { db: Kysely<Database>, cloc
   return {
     /** Creates an issuer account with its first API key; the key is returned once and stored only as a hash. */
     async createIssuer (input: { name: string, kind: string, regionCode: string, keyExpiresAt?: Date }, by: AuditActor = commandLine): Promise<IssuerView & CreatedApiKey> {
-      const name = input.name.trim()
+      const name = input.name.trim() === '' ? '' : normaliseName(input.name, 'name', maxIssuerNameLength)
       if (name === '') throw new ServiceError('VALIDATION_FAILED', 'The issuer needs a name.')
       if (!(issuerKinds as readonly string[]).includes(input.kind)) {
         throw new ServiceError('VALIDATION_FAILED', `kind must be one of ${issuerKinds.join(', ')}.`)
