@@ -15,6 +15,7 @@ import { createRegisterService } from './reports/register-service.js'
 import { createStatsService } from './reports/stats-service.js'
 import { readCertificateJws } from './documents/index.js'
 import { createVerificationService } from './verification/verification-service.js'
+import { createBatchVerificationService } from './verification/batch-verification-service.js'
 import { createRevocationListService } from './verification/revocation-list-service.js'
 import { createCertificatePdfService } from './certificates/certificate-pdf-service.js'
 import { createIssuerSealService } from './issuers/issuer-seal-service.js'
@@ -29,6 +30,7 @@ import { batchRoutes } from './http/batch-routes.js'
 import { registerRoutes } from './http/register-routes.js'
 import { statsRoutes } from './http/stats-routes.js'
 import { verificationRoutes } from './http/verification-routes.js'
+import { batchVerificationRoutes } from './http/batch-verification-routes.js'
 import { revocationRoutes } from './http/revocation-routes.js'
 import { documentRoutes } from './http/document-routes.js'
 import { verificationPageRoutes } from './http/verification-page-routes.js'
@@ -89,6 +91,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(auditRoutes, { audit: createAuditService({ db: database.db }), issuers })
   await app.register(verificationPageRoutes, { certificates })
   await app.register(verificationRoutes, { verification })
+  await app.register(batchVerificationRoutes, { batchVerification: createBatchVerificationService({ db: database.db, verification, clock }), issuers })
   await app.register(revocationRoutes, { revocations: createRevocationListService({ db: database.db, keys, clock }) })
   await app.register(documentRoutes, { pdfs, seals: createIssuerSealService({ db: database.db, clock }), issuers })
   return app

@@ -1,4 +1,4 @@
-// Reads a batch of issuing requests from CSV as Excel writes it: UTF-8 with or without BOM, quoted fields, CRLF.
+// Reads CSV as Excel writes it (UTF-8 with or without BOM, quoted fields, CRLF): its records, and a batch of issuing requests.
 import { parse } from 'csv-parse/sync'
 import { ServiceError } from '../errors.js'
 
@@ -22,13 +22,35 @@ export const batchCsvColumns: Readonly<Record<Field, readonly string[]>> = {
 }
 
 const requiredFields: readonly Field[] = ['name', 'idNumber', 'employer', 'year', 'public', 'professional', 'elective']
-const fold = (header: string) => header.normalize('NFKC').replace(/[\s_-]+/g, '').toLowerCase()
+/** A header name as compared: NFKC, without case, spaces, '_' or '-'. */
+export const foldCsvHeader = (header: string) => header.normalize('NFKC').replace(/[\s_-]+/g, '').toLowerCase()
 const fieldByHeader = new Map<string, Field>(
-  (Object.entries(batchCsvColumns) as Array<[Field, readonly string[]]>).flatMap(([field, names]) => names.map(n => [fold(n), field] as const)),
+  (Object.entries(batchCsvColumns) as Array<[Field, readonly string[]]>).flatMap(([field, names]) => names.map(n => [foldCsvHeader(n), field] as const)),
 )
 
 /** A cell as a number when it is one ("42", "12.5"), else unchanged so validation names the field. */
 const numeric = (cell: string) => (/^\d+(\.\d+)?$/.test(cell) ? Number(cell) : cell)
+
+/**
+ * The records of a CSV as Excel saves it ("CSV UTF-8"): the bytes must be UTF-8, a leading BOM is
+ * dropped, quoted fields may hold commas, quotes and line breaks, lines end in CRLF or LF, empty
+ * lines are skipped. Cells are trimmed unless `trim` is false (a caller that diagnoses stray spaces).
+ * Throws MALFORMED_CSV when the bytes are not UTF-8 or the CSV cannot be parsed.
+ */
+export function readCsvRecords (bytes: Uint8Array, { trim = true }: { trim?: boolean } = {}): string[][] {
+  let text: string
+  try {
+    // TextDecoder drops a leading BOM.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    throw new ServiceError('MALFORMED_CSV', 'The CSV is not UTF-8. In Excel, save it as "CSV UTF-8 (逗号分隔)".')
+  }
+  try {
+    return parse(text, { relax_column_count: true, skip_empty_lines: true, trim }) as string[][]
+  } catch (error) {
+    throw new ServiceError('MALFORMED_CSV', `The CSV cannot be parsed: ${(error as Error).message}`)
+  }
+}
 
 /**
  * The rows of a batch CSV as issuing requests (the body of POST /v1/certificates), not yet
@@ -37,22 +59,9 @@ const numeric = (cell: string) => (/^\d+(\.\d+)?$/.test(cell) ? Number(cell) : c
  * are not UTF-8, the CSV cannot be parsed, or the header is not understood.
  */
 export function readBatchCsv (bytes: Uint8Array): unknown[] {
-  let text: string
-  try {
-    // TextDecoder drops a leading BOM.
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
-  } catch {
-    throw new ServiceError('MALFORMED_CSV', 'The CSV is not UTF-8. In Excel, save it as "CSV UTF-8 (逗号分隔)".')
-  }
-  let records: string[][]
-  try {
-    records = parse(text, { relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][]
-  } catch (error) {
-    throw new ServiceError('MALFORMED_CSV', `The CSV cannot be parsed: ${(error as Error).message}`)
-  }
-  const [header, ...rows] = records
+  const [header, ...rows] = readCsvRecords(bytes)
   if (header === undefined) throw new ServiceError('MALFORMED_CSV', 'The CSV is empty: it needs a header row and one row per holder.')
-  const fields = header.map(h => fieldByHeader.get(fold(h)))
+  const fields = header.map(h => fieldByHeader.get(foldCsvHeader(h)))
   const unknown = header.filter((_, i) => fields[i] === undefined)
   const missing = requiredFields.filter(f => !fields.includes(f))
   const repeated = fields.filter((f, i) => f !== undefined && fields.indexOf(f) !== i)

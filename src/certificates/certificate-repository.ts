@@ -52,3 +52,27 @@ export async function markRevoked (trx: Transaction<Database>, number: string, b
     .set({ status: 'revoked', revoked_at: at, revoked_by: by, revocation_reason: reason })
     .where('number', '=', number).execute()
 }
+
+/** Numbers per query in set-based lookups: well under PostgreSQL's 65,535 bind parameters. */
+const numbersPerQuery = 1000
+
+/**
+ * The certificates among `numbers` (duplicates allowed), with their issuers' names and without the
+ * signed token: one `number in (…)` query per 1,000 distinct numbers, in no particular order.
+ */
+export async function findCertificatesByNumbers (db: Db, numbers: readonly string[]) {
+  const distinct = [...new Set(numbers)]
+  const found = []
+  for (let i = 0; i < distinct.length; i += numbersPerQuery) {
+    found.push(...await db.selectFrom('certificates')
+      .innerJoin('issuers', 'issuers.id', 'certificates.issuer_id')
+      .select([
+        'certificates.number', 'certificates.holder_name', 'certificates.status', 'certificates.year', 'certificates.region_code',
+        'certificates.rule_set', 'certificates.issued_at', 'certificates.revoked_at', 'certificates.hours_public', 'certificates.hours_professional',
+        'certificates.hours_elective', 'certificates.hours_self_study', 'certificates.hours_total', 'issuers.name as issuer_name',
+      ])
+      .where('certificates.number', 'in', distinct.slice(i, i + numbersPerQuery))
+      .execute())
+  }
+  return found
+}

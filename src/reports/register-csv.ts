@@ -5,9 +5,9 @@ import type { RegisterEntry } from './register-service.js'
 export const registerCsvHeader = ['证书编号', '姓名', '工作单位', '发证日期', '状态', '撤销日期', '公需科目学时', '专业科目学时', '选修科目学时', '自学学时', '总学时']
 
 // A cell Excel would run as a formula (CSV injection) is kept as text by a leading apostrophe.
-const asText = (s: string) => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s)
+export const asText = (s: string) => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s)
 const statusNames = { valid: '有效', revoked: '已撤销' } as const
-const chinaDate = (iso: string | null) => (iso === null ? '' : new Date(new Date(iso).getTime() + 8 * 3600_000).toISOString().slice(0, 10))
+export const chinaDate = (iso: string | null) => (iso === null ? '' : new Date(new Date(iso).getTime() + 8 * 3600_000).toISOString().slice(0, 10))
 
 function cellsOf (e: RegisterEntry): Array<string | number> {
   return [e.number, asText(e.holderName), asText(e.employerName), e.issueDate, statusNames[e.status], chinaDate(e.revokedAt), e.hours.public, e.hours.professional, e.hours.elective, e.hours.selfStudy, e.hours.total]

@@ -1,0 +1,210 @@
+// Bulk verification for committees: up to 10,000 numbers (with names) in a few set-based queries, or several PDFs through the one pipeline.
+import type { Kysely } from 'kysely'
+import type { Database } from '../db/schema.js'
+import type { ErrorCode } from '../errors.js'
+import { findCertificatesByNumbers } from '../certificates/certificate-repository.js'
+import { sameName, type CertificateHours } from '../certificates/certificate-service.js'
+import { maskName } from '../certificates/masking.js'
+import { findRegion } from '../regions/region-table.js'
+import { diagnoseEnteredNumber, type EnteredNumberProblem } from './entered-number.js'
+import type { VerificationReport } from './verification-report.js'
+import type { VerificationService } from './verification-service.js'
+
+export const maxBatchVerificationRows = 10_000
+/** PDFs per request: each goes through the whole pipeline, one after another, while the upload streams. */
+export const maxBatchPdfFiles = 50
+/** Per PDF, as for POST /v1/verify: a certificate PDF is about 60 KB, a scan saved as PDF a few MB. */
+export const maxBatchPdfBytes = 5 * 1024 * 1024
+
+export const batchVerdicts = ['valid', 'revoked', 'not-found', 'name-mismatch', 'malformed', 'invalid-signature'] as const
+export type BatchVerdict = typeof batchVerdicts[number]
+
+/** What the public lookup shows of a certificate found: the holder's name masked, never an ID number. */
+export interface BatchCertificate {
+  number: string
+  maskedName: string
+  status: 'valid' | 'revoked'
+  year: number
+  region: { code: string, name: string }
+  issuer: { name: string }
+  issuedAt: string
+  revokedAt?: string
+  hours: CertificateHours
+}
+
+/** One row of the report (schemas/batch-verification-report.json). */
+export interface BatchVerificationRow {
+  row: number
+  number?: string
+  name?: string
+  file?: string
+  verdict: BatchVerdict
+  code?: ErrorCode
+  reason: string
+  reasonZh: string
+  nameMatches?: boolean
+  certificate?: BatchCertificate
+}
+
+export interface BatchVerificationReport {
+  summary: { rows: number, verdicts: Record<BatchVerdict, number> }
+  source: 'rows' | 'pdfs'
+  checkedAt: string
+  rows: BatchVerificationRow[]
+}
+
+/** A PDF as uploaded; `truncated` when it was larger than maxBatchPdfBytes and only its start was read. */
+export interface UploadedPdf { filename: string, bytes: Uint8Array, truncated: boolean }
+
+/** A row as sent, once its shape is known: text values, or why not. */
+type SentRow = { number: string, name?: string, problem?: EnteredNumberProblem }
+
+const isoDay = (d: Date) => d.toISOString().slice(0, 10)
+
+/** A JSON row: `{ number, name? }` with text values; anything else is that row's problem. */
+function readSentRow (value: unknown): SentRow {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { number: '', problem: { reason: 'the row is not an object { "number": …, "name": … }', reasonZh: '该行不是 { "number": …, "name": … } 形式的对象。' } }
+  }
+  const { number, name, ...rest } = value as Record<string, unknown>
+  const shownNumber = typeof number === 'string' ? number : number === undefined ? '' : JSON.stringify(number)
+  const unknown = Object.keys(rest)
+  if (unknown.length > 0) {
+    return { number: shownNumber, problem: { reason: `the row has fields other than number and name: ${unknown.join(', ')}`, reasonZh: `该行含有 number 与 name 以外的字段：${unknown.join('、')}。` } }
+  }
+  if (number !== undefined && typeof number !== 'string') {
+    return { number: shownNumber, problem: { reason: 'the number must be sent as text ("44010625000001"), not as a JSON number', reasonZh: '证书编号须以文本形式提交（"44010625000001"），不能是数值。' } }
+  }
+  if (name !== undefined && name !== null && typeof name !== 'string') {
+    return { number: shownNumber, problem: { reason: 'the name must be text', reasonZh: '姓名须为文本。' } }
+  }
+  return { number: shownNumber, ...(typeof name === 'string' && name.trim() !== '' ? { name } : {}) }
+}
+
+type FoundCertificate = Awaited<ReturnType<typeof findCertificatesByNumbers>>[number]
+
+function certificateView (row: FoundCertificate): BatchCertificate {
+  return {
+    number: row.number,
+    maskedName: maskName(row.holder_name),
+    status: row.status,
+    year: row.year,
+    region: { code: row.region_code, name: findRegion(row.region_code)?.fullName ?? '' },
+    issuer: { name: row.issuer_name },
+    issuedAt: row.issued_at.toISOString(),
+    ...(row.revoked_at === null ? {} : { revokedAt: row.revoked_at.toISOString() }),
+    hours: { public: row.hours_public, professional: row.hours_professional, elective: row.hours_elective, selfStudy: row.hours_self_study, total: row.hours_total },
+  }
+}
+
+/** The verdict of a well-formed number: not found, name mismatch, revoked, valid — in that order. */
+function judgeNumber (sent: SentRow, found: FoundCertificate | undefined): Pick<BatchVerificationRow, 'verdict' | 'reason' | 'reasonZh' | 'nameMatches' | 'certificate'> {
+  if (found === undefined) return { verdict: 'not-found', reason: `the issuance register has no certificate ${sent.number}`, reasonZh: '发放名册中没有该编号的证书。' }
+  const certificate = certificateView(found)
+  const nameMatches = sent.name === undefined ? undefined : sameName(sent.name, found.holder_name)
+  const named = nameMatches === undefined ? {} : { nameMatches }
+  const revokedOn = found.revoked_at === null ? '' : isoDay(found.revoked_at)
+  if (nameMatches === false) {
+    const status = found.status === 'revoked' ? `, and revoked${revokedOn === '' ? '' : ` on ${revokedOn}`}` : ''
+    return {
+      verdict: 'name-mismatch',
+      reason: `the certificate is held by ${certificate.maskedName}, not by the name given${status}`,
+      reasonZh: `该证书持有人为${certificate.maskedName}，与所填姓名不符${found.status === 'revoked' ? '；且证书已撤销' : ''}。`,
+      ...named,
+      certificate,
+    }
+  }
+  const nameNote = nameMatches === true ? { en: '; the name matches', zh: '，姓名一致' } : { en: '', zh: '' }
+  if (found.status === 'revoked') {
+    return { verdict: 'revoked', reason: `revoked${revokedOn === '' ? '' : ` on ${revokedOn}`}${nameNote.en}`, reasonZh: `证书已撤销${revokedOn === '' ? '' : `（${revokedOn}）`}${nameNote.zh}。`, ...named, certificate }
+  }
+  return { verdict: 'valid', reason: `valid: in the issuance register and not revoked${nameNote.en}`, reasonZh: `有效：发放名册中有该证书，未被撤销${nameNote.zh}。`, ...named, certificate }
+}
+
+/** A PDF's pipeline report as a row: a document failure is malformed, any other failure an invalid signature. */
+function judgePdf (report: VerificationReport): Pick<BatchVerificationRow, 'number' | 'verdict' | 'code' | 'reason' | 'reasonZh' | 'certificate'> {
+  const last = report.checks.at(-1)
+  if (report.verdict === 'invalid') {
+    const failed = report.checks.find(c => !c.ok) ?? last
+    return {
+      verdict: failed?.name === 'document' ? 'malformed' : 'invalid-signature',
+      code: failed?.code ?? 'INVALID_TOKEN',
+      reason: failed?.reason ?? 'the PDF does not verify',
+      reasonZh: failed?.reasonZh ?? 'PDF 未通过核验。',
+    }
+  }
+  const signed = report.certificate!
+  if (report.verdict === 'unknown') {
+    return { number: signed.number, verdict: 'not-found', reason: `signed by this service, but ${last?.reason ?? 'not in the issuance register'}`, reasonZh: `签名有效，但${last?.reasonZh ?? '发放名册中没有该证书。'}` }
+  }
+  const certificate: BatchCertificate = {
+    number: signed.number,
+    maskedName: maskName(signed.holderName),
+    status: report.verdict === 'revoked' ? 'revoked' : 'valid',
+    year: signed.year,
+    region: signed.region,
+    issuer: { name: signed.issuer.name },
+    issuedAt: signed.issuedAt,
+    ...(signed.revokedAt === undefined ? {} : { revokedAt: signed.revokedAt }),
+    hours: signed.hours,
+  }
+  return { number: signed.number, verdict: report.verdict, reason: last?.reason ?? report.verdict, reasonZh: last?.reasonZh ?? '', certificate }
+}
+
+function summarise (source: 'rows' | 'pdfs', checkedAt: Date, rows: BatchVerificationRow[]): BatchVerificationReport {
+  const verdicts = Object.fromEntries(batchVerdicts.map(v => [v, 0])) as Record<BatchVerdict, number>
+  for (const row of rows) verdicts[row.verdict]++
+  return { summary: { rows: rows.length, verdicts }, source, checkedAt: checkedAt.toISOString(), rows }
+}
+
+export interface BatchVerificationDeps {
+  db: Kysely<Database>
+  verification: VerificationService
+  clock: () => Date
+}
+
+export type BatchVerificationService = ReturnType<typeof createBatchVerificationService>
+
+export function createBatchVerificationService ({ db, verification, clock }: BatchVerificationDeps) {
+  return {
+    /**
+     * Verifies up to 10,000 rows of `{ number, name? }` (JSON values, or CSV cells as text). Every row
+     * gets its verdict; a row that is not well formed is `malformed` with the exact reason and is
+     * never looked up. The well-formed numbers are looked up together, 1,000 per query.
+     */
+    async verifyNumbers (rows: readonly unknown[]): Promise<BatchVerificationReport> {
+      const checkedAt = clock()
+      const sent = rows.map(row => {
+        const read = readSentRow(row)
+        return read.problem === undefined ? { ...read, problem: diagnoseEnteredNumber(read.number, checkedAt.getUTCFullYear()) ?? undefined } : read
+      })
+      const found = new Map((await findCertificatesByNumbers(db, sent.filter(s => s.problem === undefined).map(s => s.number))).map(c => [c.number, c]))
+      return summarise('rows', checkedAt, sent.map((s, index): BatchVerificationRow => ({
+        row: index + 1,
+        number: s.number,
+        ...(s.name === undefined ? {} : { name: s.name }),
+        ...(s.problem === undefined ? judgeNumber(s, found.get(s.number)) : { verdict: 'malformed', ...s.problem }),
+      })))
+    },
+
+    /**
+     * Verifies PDFs one after another as they arrive, each through the verification pipeline: a file
+     * that is too large, not a PDF, or without a certificate is `malformed`; one whose token fails is
+     * `invalid-signature`; a signed certificate missing from the register is `not-found`.
+     */
+    async verifyPdfs (files: AsyncIterable<UploadedPdf>): Promise<BatchVerificationReport> {
+      const checkedAt = clock()
+      const rows: BatchVerificationRow[] = []
+      for await (const file of files) {
+        const row = rows.length + 1
+        if (file.truncated) {
+          const mb = maxBatchPdfBytes / 1024 / 1024
+          rows.push({ row, file: file.filename, verdict: 'malformed', code: 'PAYLOAD_TOO_LARGE', reason: `the file is larger than ${mb} MB`, reasonZh: `文件超过 ${mb} MB。` })
+          continue
+        }
+        rows.push({ row, file: file.filename, ...judgePdf(await verification.verifyPresentation({ pdf: file.bytes })) })
+      }
+      return summarise('pdfs', checkedAt, rows)
+    },
+  }
+}
