@@ -172,7 +172,7 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
   }
 
   async function publicView (source: Kysely<Database> | Transaction<Database>, number: string, name?: string): Promise<PublicCertificate> {
-    const row = await certificates.findCertificate(source, number)
+    const row = await certificates.findPublicCertificate(source, number)
     if (row === undefined) throw new ServiceError('CERTIFICATE_NOT_FOUND', `No certificate has the number ${number}.`)
     return {
       number: row.number,

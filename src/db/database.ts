@@ -1,4 +1,5 @@
 // Opens the database: PostgreSQL through pg when a URL is given, otherwise the embedded PGlite.
+import { createHash } from 'node:crypto'
 import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { Kysely, PostgresDialect, PGliteDialect } from 'kysely'
@@ -24,10 +25,36 @@ export interface DatabaseHandle {
 // bigint (count(*), sum of integers) as a JS number: our counts stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, value => Number(value))
 
+const preparedNames = new Map<string, string>()
+const maxPreparedParameters = 32
+
+/**
+ * A pg client that sends the statements of the hot paths as named prepared statements, which PostgreSQL
+ * parses and plans once per connection instead of on every call. Only statements with at most 32
+ * parameters (lookups, number allocation, single inserts, authentication) — batch inserts and long IN
+ * lists stay unnamed so that their many shapes do not pile up in the server — and none that selects
+ * `*`: after a migration adds a column, a prepared `select *` fails with "cached plan must not change
+ * result type" on every instance still running.
+ */
+class PreparingClient extends pg.Client {
+  override query (...args: any[]): any {
+    const [text, values] = args
+    if (args.length === 2 && typeof text === 'string' && Array.isArray(values) && values.length <= maxPreparedParameters && !text.includes('*')) {
+      let name = preparedNames.get(text)
+      if (name === undefined && preparedNames.size < 1000) {
+        name = `ce_${createHash('sha1').update(text).digest('hex')}`
+        preparedNames.set(text, name)
+      }
+      if (name !== undefined) return super.query({ name, text, values })
+    }
+    return (super.query as (...rest: any[]) => any)(...args)
+  }
+}
+
 /** Opens (and for PGlite, creates) the database. Migrations are run separately by migrateToLatest. */
 export async function openDatabase (options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url !== undefined) {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize, connectionTimeoutMillis: 5_000 })
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize, connectionTimeoutMillis: 5_000, Client: PreparingClient })
     // An idle client losing its server (a restart) must not crash the process; the pool replaces it.
     pool.on('error', () => {})
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
