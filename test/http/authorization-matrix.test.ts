@@ -1,0 +1,212 @@
+// The authorization matrix: every kind of caller against every endpoint the app has, in and out of scope; a refusal changes nothing.
+import t from 'tap'
+import type { FastifyInstance, InjectOptions } from 'fastify'
+import { PNG } from 'pngjs'
+import { adminToken, build, issueBody, makeIdNumber } from '../helper.js'
+import { snapshotDatabase } from '../fixtures/database-snapshot.js'
+
+const callers = ['none', 'wrong key', 'revoked key', 'expired key', 'county', 'city', 'province', 'employer', 'verifier', 'admin'] as const
+type Caller = typeof callers[number]
+type Scope = 'in' | 'out' | 'any'
+
+/** Every METHOD and path the app routes, read from its router (so a new endpoint appears here by itself). */
+function routesOf (app: FastifyInstance): string[] {
+  const routes: string[] = []
+  const stack: string[] = []
+  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const match = /^([│ ]*)[├└]── (.*?)(?: \(([A-Z, ]+)\))?$/.exec(line)
+    if (match === null) continue
+    const depth = match[1]!.length / 4
+    stack.length = depth
+    stack[depth] = match[2]!
+    for (const method of match[3]?.split(', ') ?? []) routes.push(`${method} ${stack.join('')}`)
+  }
+  return routes
+}
+
+interface Context {
+  app: FastifyInstance
+  ids: Record<'county' | 'employer' | 'henan', number>
+  /** A fresh certificate: in scope (Tianhe, issued by the employer) or out of it (Henan). */
+  certificate (scope: Scope): Promise<string>
+  batch (scope: Scope): number
+  kid: string
+  uploadSeal (caller: Caller): Promise<void>
+  freshKeyId (): Promise<number>
+  /** The signed token of a certificate issued by `certificate`. */
+  jwsOf (number: string): string
+}
+
+interface Entry {
+  scopes: Scope[]
+  request (context: Context, scope: Scope, caller: Caller): Promise<InjectOptions> | InjectOptions
+  /** The status each caller gets; a refusal must leave every table as it was. */
+  expect (caller: Caller, scope: Scope): number
+}
+
+const issuerCallers: Caller[] = ['county', 'city', 'province', 'employer']
+const authorities: Caller[] = ['county', 'city', 'province']
+/** Any caller gets the same answer: the route is public and ignores the Authorization header. */
+const publicRoute = (status: number, request: Entry['request'], scopes: Scope[] = ['any']): Entry => ({ scopes, request, expect: () => status })
+/** A route behind an issuer API key: no key 401, a bad key (or the admin token) 401, then by role and scope. */
+const keyRoute = (request: Entry['request'], allowed: (caller: Caller, scope: Scope) => number, scopes: Scope[] = ['in', 'out']): Entry => ({
+  scopes,
+  request,
+  expect: (caller, scope) => (['none', 'wrong key', 'revoked key', 'expired key', 'admin'].includes(caller) ? 401 : allowed(caller, scope)),
+})
+const adminRoute = (status: number, request: Entry['request']): Entry => ({ scopes: ['any'], request, expect: caller => (caller === 'admin' ? status : 401) })
+/** Issuers act within their area; verifiers do not issue. */
+const withinScope = (ok: number, roles: Caller[] = issuerCallers) => (caller: Caller, scope: Scope) => (!roles.includes(caller) ? 403 : scope === 'out' ? 403 : ok)
+
+let serial = 0
+/** A body that meets the rules of its region (Guangdong 72 h, Henan 90 h), for a new holder. */
+const bodyFor = (regionCode: string, name: string, birth: string) => issueBody({
+  regionCode,
+  holder: { name, idNumber: makeIdNumber(regionCode, birth, ++serial) },
+  ...(regionCode.startsWith('41') ? { hours: { public: 30, professional: 60, elective: 12 } } : {}),
+})
+const matrix: Record<string, Entry> = {
+  'GET /healthz': publicRoute(200, () => ({ url: '/healthz' })),
+  'GET /readyz': publicRoute(200, () => ({ url: '/readyz' })),
+  'GET /openapi.json': publicRoute(200, () => ({ url: '/openapi.json' })),
+  'GET /docs': publicRoute(200, () => ({ url: '/docs' })),
+  'GET /docs/': publicRoute(200, () => ({ url: '/docs/' })),
+  'GET /docs/static/index.html': publicRoute(302, () => ({ url: '/docs/static/index.html' })),
+  'GET /docs/static/swagger-initializer.js': publicRoute(200, () => ({ url: '/docs/static/swagger-initializer.js' })),
+  'GET /docs/*': publicRoute(200, () => ({ url: '/docs/static/swagger-ui.css' })),
+  'GET /docs/json': publicRoute(200, () => ({ url: '/docs/json' })),
+  'GET /docs/yaml': publicRoute(200, () => ({ url: '/docs/yaml' })),
+  'GET /assets/verify-page.js': publicRoute(200, () => ({ url: '/assets/verify-page.js' })),
+  'GET /assets/verify-page.css': publicRoute(200, () => ({ url: '/assets/verify-page.css' })),
+  'GET /assets/verify-page-icon.svg': publicRoute(200, () => ({ url: '/assets/verify-page-icon.svg' })),
+  'GET /.well-known/jwks.json': publicRoute(200, () => ({ url: '/.well-known/jwks.json' })),
+  'GET /.well-known/crl/:kid.json': publicRoute(200, c => ({ url: `/.well-known/crl/${c.kid}.json` })),
+  'GET /.well-known/crl/:kid.jws': publicRoute(200, c => ({ url: `/.well-known/crl/${c.kid}.jws` })),
+  'GET /v': publicRoute(200, () => ({ url: '/v' })),
+  'GET /v/:number': publicRoute(200, async (c, scope) => ({ url: `/v/${await c.certificate(scope)}` }), ['in', 'out']),
+  'GET /v1/certificates/:number': publicRoute(200, async (c, scope) => ({ url: `/v1/certificates/${await c.certificate(scope)}` }), ['in', 'out']),
+  'POST /v1/verify': publicRoute(200, async (c, scope) => ({ method: 'POST', url: '/v1/verify', payload: { jws: c.jwsOf(await c.certificate(scope)) } }), ['in', 'out']),
+  'OPTIONS *': publicRoute(404, () => ({ method: 'OPTIONS', url: '/v1/certificates' })),
+
+  'POST /v1/certificates': keyRoute((_c, scope) => ({ method: 'POST', url: '/v1/certificates', payload: bodyFor(scope === 'out' ? '410105' : '440106', '王五', '19700101') }), withinScope(201)),
+  'POST /v1/certificates/batch': keyRoute((_c, scope) => ({ method: 'POST', url: '/v1/certificates/batch', payload: { certificates: [bodyFor(scope === 'out' ? '410105' : '440106', '赵六', '19710101')] } }),
+    // A batch answers 201 row by row: a row out of scope is that row's OUT_OF_SCOPE, never an issuance.
+    caller => (issuerCallers.includes(caller) ? 201 : 403)),
+  'GET /v1/certificates/:number/pdf': keyRoute(async (c, scope) => ({ url: `/v1/certificates/${await c.certificate(scope)}/pdf` }), withinScope(200)),
+  'POST /v1/certificates/:number/revoke': keyRoute(async (c, scope) => ({ method: 'POST', url: `/v1/certificates/${await c.certificate(scope)}/revoke`, payload: { reason: '核查不实' } }), withinScope(200)),
+  'GET /v1/batches/:id': keyRoute((c, scope) => ({ url: `/v1/batches/${c.batch(scope)}` }), (caller, scope) => (caller === 'verifier' ? 403 : caller === 'employer' && scope === 'in' ? 200 : 403)),
+  'GET /v1/batches/:id/pdfs': keyRoute((c, scope) => ({ url: `/v1/batches/${c.batch(scope)}/pdfs` }), (caller, scope) => (caller === 'verifier' ? 403 : caller === 'employer' && scope === 'in' ? 200 : 403)),
+  'GET /v1/registers/:regionCode/:year': keyRoute((_c, scope) => ({ url: `/v1/registers/${scope === 'out' ? '410105' : '440106'}/2025` }), withinScope(200)),
+  'GET /v1/stats': keyRoute((_c, scope) => ({ url: `/v1/stats?regionCode=${scope === 'out' ? '410105' : '440106'}&year=2025` }), withinScope(200)),
+  'GET /v1/audit': keyRoute((_c, scope) => ({ url: `/v1/audit?regionCode=${scope === 'out' ? '410105' : '440106'}` }), withinScope(200, authorities)),
+  'POST /v1/verify/batch': keyRoute(async (c, scope) => ({ method: 'POST', url: '/v1/verify/batch', payload: { rows: [{ number: await c.certificate(scope) }] } }), caller => (['verifier', ...authorities].includes(caller) ? 200 : 403)),
+  'PUT /v1/issuers/me/seal': keyRoute(() => ({ method: 'PUT', url: '/v1/issuers/me/seal', headers: { 'content-type': 'image/png' }, payload: seal }), withinScope(200), ['any']),
+  'GET /v1/issuers/me/seal': keyRoute(async (c, _scope, caller) => { await c.uploadSeal(caller); return { url: '/v1/issuers/me/seal' } }, withinScope(200), ['any']),
+  'DELETE /v1/issuers/me/seal': keyRoute(() => ({ method: 'DELETE', url: '/v1/issuers/me/seal' }), withinScope(204), ['any']),
+
+  'POST /v1/admin/issuers': adminRoute(201, () => ({ method: 'POST', url: '/v1/admin/issuers', payload: { name: `某公司${++serial}`, kind: 'employer', regionCode: '440106' } })),
+  'GET /v1/admin/issuers': adminRoute(200, () => ({ url: '/v1/admin/issuers' })),
+  'POST /v1/admin/issuers/:id/keys': adminRoute(201, c => ({ method: 'POST', url: `/v1/admin/issuers/${c.ids.employer}/keys`, payload: {} })),
+  'DELETE /v1/admin/issuers/:id/keys/:keyId': adminRoute(204, async c => ({ method: 'DELETE', url: `/v1/admin/issuers/${c.ids.employer}/keys/${await c.freshKeyId()}` })),
+}
+
+const seal = (() => { const png = new PNG({ width: 4, height: 4 }); png.data.fill(180); return PNG.sync.write(png) })()
+
+t.test('every caller against every endpoint, in and out of scope', async t => {
+  const now = new Date('2026-03-15T02:00:00Z')
+  const { app, database, createIssuer } = await build(t, { clock: () => now })
+  const adminHeaders = { authorization: `Bearer ${adminToken}` }
+  const county = await createIssuer('authority', '440106', '天河区人社局')
+  const city = await createIssuer('authority', '440100', '广州市人社局')
+  const province = await createIssuer('authority', '440000', '广东省人社厅')
+  const employer = await createIssuer('employer', '440106', '甲公司')
+  const verifier = await createIssuer('verifier', '440000', '评审委员会')
+  const henan = await createIssuer('authority', '410105', '金水区人社局')
+  const adminPost = async (url: string, payload: object) => (await app.inject({ method: 'POST', url, headers: adminHeaders, payload })).json() as { apiKey: string, keyId: number }
+  const revoked = await adminPost(`/v1/admin/issuers/${county.id}/keys`, {})
+  t.equal((await app.inject({ method: 'DELETE', url: `/v1/admin/issuers/${county.id}/keys/${revoked.keyId}`, headers: adminHeaders })).statusCode, 204)
+  const expired = await adminPost(`/v1/admin/issuers/${county.id}/keys`, { expiresAt: '2026-03-14T00:00:00Z' })
+
+  const authorization: Record<Caller, string | undefined> = {
+    none: undefined,
+    'wrong key': 'Bearer cek_this-key-was-never-issued-0000000000000000000',
+    'revoked key': `Bearer ${revoked.apiKey}`,
+    'expired key': `Bearer ${expired.apiKey}`,
+    county: `Bearer ${county.apiKey}`,
+    city: `Bearer ${city.apiKey}`,
+    province: `Bearer ${province.apiKey}`,
+    employer: `Bearer ${employer.apiKey}`,
+    verifier: `Bearer ${verifier.apiKey}`,
+    admin: `Bearer ${adminToken}`,
+  }
+  const issueAs = async (who: { apiKey: string }, regionCode: string) => {
+    const response = await app.inject({ method: 'POST', url: '/v1/certificates', headers: { authorization: `Bearer ${who.apiKey}` }, payload: bodyFor(regionCode, '李四', '19800101') })
+    if (response.statusCode !== 201) throw new Error(response.body)
+    return response.json() as { number: string, jws: string }
+  }
+  const tokens = new Map<string, string>()
+  const batchOf = async (who: { apiKey: string }, regionCode: string) => {
+    const response = await app.inject({ method: 'POST', url: '/v1/certificates/batch', headers: { authorization: `Bearer ${who.apiKey}` }, payload: { certificates: [bodyFor(regionCode, '孙七', '19810101')] } })
+    if (response.json().summary?.issued !== 1) throw new Error(response.body)
+    return response.json().batchId as number
+  }
+  const batches = { in: await batchOf(employer, '440106'), out: await batchOf(henan, '410105') }
+  const context: Context = {
+    app,
+    ids: { county: county.id, employer: employer.id, henan: henan.id },
+    kid: (await app.inject({ url: '/.well-known/jwks.json' })).json().keys[0].kid,
+    async certificate (scope) {
+      const issued = scope === 'out' ? await issueAs(henan, '410105') : await issueAs(employer, '440106')
+      tokens.set(issued.number, issued.jws)
+      return issued.number
+    },
+    batch: scope => (scope === 'out' ? batches.out : batches.in),
+    async uploadSeal (caller) {
+      if (!issuerCallers.includes(caller)) return
+      await app.inject({ method: 'PUT', url: '/v1/issuers/me/seal', headers: { authorization: authorization[caller]!, 'content-type': 'image/png' }, payload: seal })
+    },
+    async freshKeyId () { return (await adminPost(`/v1/admin/issuers/${employer.id}/keys`, {})).keyId },
+    jwsOf: number => tokens.get(number) ?? '',
+  }
+
+  const fingerprint = await snapshotDatabase(database.db)
+  await context.certificate('in')
+  t.notSame(await snapshotDatabase(database.db), fingerprint, 'the fingerprint sees a change when there is one')
+
+  const routes = routesOf(app)
+  t.ok(routes.length > 30, `${routes.length} routes found in the router`)
+  const gets = new Set(routes.filter(r => r.startsWith('GET ')).map(r => r.slice(4)))
+  t.same(routes.filter(r => r.startsWith('HEAD ') && !gets.has(r.slice(5))), [], 'every HEAD route is the GET route answered without a body')
+  const endpoints = routes.filter(r => !r.startsWith('HEAD '))
+  t.same(endpoints.filter(r => matrix[r] === undefined), [], 'every endpoint has a row in the matrix (add one for a new endpoint)')
+  t.same(Object.keys(matrix).filter(r => !endpoints.includes(r)), [], 'and the matrix names no endpoint that is gone')
+
+  for (const route of endpoints) {
+    const entry = matrix[route]
+    if (entry === undefined) continue
+    for (const caller of callers) {
+      for (const scope of entry.scopes) {
+        const request = await entry.request(context, scope, caller)
+        const header = authorization[caller]
+        const options: InjectOptions = { ...request, headers: { ...request.headers, ...(header === undefined ? {} : { authorization: header }) } }
+        const before = await snapshotDatabase(database.db)
+        const response = await app.inject(options)
+        const expected = entry.expect(caller, scope)
+        const what = `${route} as ${caller}${scope === 'any' ? '' : scope === 'in' ? ' (in scope)' : ' (out of scope)'}`
+        if (response.statusCode !== expected) t.fail(`${what}: ${response.statusCode}, expected ${expected}: ${response.body.slice(0, 300)}`)
+        else t.pass(`${what}: ${expected}`)
+        if (expected === 401) {
+          const code = response.json().code as string
+          const wanted = caller === 'none' ? 'AUTHENTICATION_REQUIRED' : route.includes('/admin/') ? 'INVALID_ADMIN_TOKEN' : 'INVALID_API_KEY'
+          t.equal(code, wanted, `${what}: ${wanted}`)
+        }
+        if (response.statusCode >= 400) t.same(await snapshotDatabase(database.db), before, `${what}: the refusal changed nothing`)
+      }
+    }
+  }
+
+  const henanCertificates = await database.db.selectFrom('certificates').select('number').where('region_code', '=', '410105').execute()
+  t.ok(henanCertificates.every(c => c.number.startsWith('41010525')), 'nothing was ever issued in Henan by a Guangdong account')
+  const byGuangdong = await database.db.selectFrom('certificates').select('number').where('region_code', '=', '410105').where('issuer_id', '!=', henan.id).execute()
+  t.same(byGuangdong, [], 'the out-of-scope batches issued nothing')
+})
