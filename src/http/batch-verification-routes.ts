@@ -46,7 +46,8 @@ async function * uploadedPdfs (request: FastifyRequest): AsyncGenerator<Uploaded
 }
 
 export const batchVerificationRoutes: FastifyPluginAsync<BatchVerificationRoutesOptions> = async (app, { batchVerification, issuers }) => {
-  // Within this plugin only: PDFs as multipart files, and the committee's list as CSV.
+  // Within this plugin only: PDFs as multipart files, the committee's list as CSV, and no plain text.
+  app.removeContentTypeParser('text/plain')
   await app.register(multipart, {
     throwFileSizeLimit: false,
     limits: { fileSize: maxBatchPdfBytes, files: maxBatchPdfFiles, fields: 10, parts: maxBatchPdfFiles + 10 },
