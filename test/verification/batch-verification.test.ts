@@ -8,7 +8,8 @@ import { build, issueBody, makeIdNumber } from '../helper.js'
 import { alteredToken } from './forged-tokens.js'
 
 const now = new Date('2026-03-02T08:00:00Z')
-const { app, createIssuer } = await build(t, { clock: () => now })
+const built = await build(t, { clock: () => now })
+const { app, createIssuer } = built
 const tianhe = await createIssuer('authority', '440106', '广州市天河区人力资源和社会保障局')
 const committee = await createIssuer('verifier', '440000', '广东省高级工程师职称评审委员会')
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` })
@@ -196,30 +197,36 @@ async function withToken (pdf: Buffer, original: string, jws: string): Promise<B
   return Buffer.from(await doc.save())
 }
 
-t.test('several PDFs in one multipart request: genuine, revoked, not a PDF, tampered token, too large — each its own verdict', async t => {
+t.test('several PDFs in one multipart request: genuine, revoked, not a PDF, tampered token, too large, missing from the register — each its own verdict', async t => {
   const genuine = await downloadPdf(nana.number)
   const tampered = await withToken(await downloadPdf(aili.number), aili.jws, alteredToken(aili.jws, { nam: '李四' }))
+  // Signed by this service, then gone from the register (as after restoring an old backup).
+  const lost = await issue(5, '孙九')
+  const lostPdf = await downloadPdf(lost.number)
+  await built.database.db.deleteFrom('certificates').where('number', '=', lost.number).execute()
   const { payload, headers } = multipart([
     { filename: '欧阳娜娜.pdf', content: genuine },
     { filename: 'revoked.pdf', content: await downloadPdf(revoked.number) },
     { filename: 'photo.jpg', type: 'image/jpeg', content: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]) },
     { filename: 'tampered.pdf', content: tampered },
     { filename: 'huge.pdf', content: Buffer.concat([genuine, Buffer.alloc(5 * 1024 * 1024)]) },
+    { filename: 'lost.pdf', content: lostPdf },
   ])
   const response = await verifyBatch(payload, headers)
   t.equal(response.statusCode, 200, response.statusCode === 200 ? 'answered' : response.body)
   const report = response.json()
   t.equal(report.source, 'pdfs')
-  t.same(report.summary, { rows: 5, verdicts: { valid: 1, revoked: 1, 'not-found': 0, 'name-mismatch': 0, malformed: 2, 'invalid-signature': 1 } })
+  t.same(report.summary, { rows: 6, verdicts: { valid: 1, revoked: 1, 'not-found': 1, 'name-mismatch': 0, malformed: 2, 'invalid-signature': 1 } })
   t.match(report.rows, [
     { row: 1, file: '欧阳娜娜.pdf', number: nana.number, verdict: 'valid', certificate: { maskedName: '欧**娜', status: 'valid' } },
     { row: 2, file: 'revoked.pdf', number: revoked.number, verdict: 'revoked', certificate: { status: 'revoked', revokedAt: now.toISOString() } },
     { row: 3, file: 'photo.jpg', verdict: 'malformed', code: 'INVALID_PDF' },
     { row: 4, file: 'tampered.pdf', verdict: 'invalid-signature', code: 'SIGNATURE_INVALID' },
     { row: 5, file: 'huge.pdf', verdict: 'malformed', code: 'PAYLOAD_TOO_LARGE' },
+    { row: 6, file: 'lost.pdf', number: lost.number, verdict: 'not-found', reason: /signed by this service, but the issuance register has no certificate/ },
   ])
   t.notOk('number' in report.rows[3], 'no number is shown from a token that fails its signature')
-  for (const secret of ['holderName', '买买提·艾力', '赵小六', ...idNumbers]) t.notOk(response.body.includes(secret), `not in the report: ${secret}`)
+  for (const secret of ['holderName', '买买提·艾力', '赵小六', '孙九', ...idNumbers]) t.notOk(response.body.includes(secret), `not in the report: ${secret}`)
   t.notOk(response.body.replaceAll('欧阳娜娜.pdf', '').includes('欧阳娜娜'), 'the signed full name only as the file was named')
 
   const csv = await verifyBatch(multipart([{ filename: 'a.pdf', content: genuine }]).payload, { ...headers, accept: 'text/csv' })
