@@ -6,11 +6,23 @@ export const registerCsvHeader = ['证书编号', '姓名', '工作单位', '发
 
 // A cell Excel would run as a formula (CSV injection) is kept as text by a leading apostrophe.
 export const asText = (s: string) => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s)
+
+/**
+ * A number Excel must show as text, every digit kept: `="44010625000001"`. A plain cell would become
+ * 4.40106E+13; a leading apostrophe would show in the cell; a leading tab would stay in the value and
+ * break VLOOKUP. Inside the formula the text is a string literal, so nothing of it is ever run.
+ */
+export function excelText (value: string | undefined): string {
+  if (value === undefined || value === '') return ''
+  // Excel's string literals stop at 255 characters; anything longer or with line breaks is no number.
+  if (value.length > 200 || /[\u0000-\u001f]/.test(value)) return asText(value)
+  return `="${value.replace(/"/g, '""')}"`
+}
 const statusNames = { valid: '有效', revoked: '已撤销' } as const
 export const chinaDate = (iso: string | null) => (iso === null ? '' : new Date(new Date(iso).getTime() + 8 * 3600_000).toISOString().slice(0, 10))
 
 function cellsOf (e: RegisterEntry): Array<string | number> {
-  return [e.number, asText(e.holderName), asText(e.employerName), e.issueDate, statusNames[e.status], chinaDate(e.revokedAt), e.hours.public, e.hours.professional, e.hours.elective, e.hours.selfStudy, e.hours.total]
+  return [excelText(e.number), asText(e.holderName), asText(e.employerName), e.issueDate, statusNames[e.status], chinaDate(e.revokedAt), e.hours.public, e.hours.professional, e.hours.elective, e.hours.selfStudy, e.hours.total]
 }
 
 /** CSV text chunks: the BOM and header first, then the entries in batches of `chunkRows` lines. */

@@ -2,7 +2,7 @@
 import { stringify } from 'csv-stringify/sync'
 import { ServiceError } from '../errors.js'
 import { foldCsvHeader, readCsvRecords } from '../batches/batch-csv.js'
-import { asText, chinaDate } from '../reports/register-csv.js'
+import { asText, chinaDate, excelText } from '../reports/register-csv.js'
 import type { BatchVerdict, BatchVerificationReport, BatchVerificationRow } from './batch-verification-service.js'
 
 type Column = 'number' | 'name'
@@ -56,18 +56,6 @@ export const verdictNames: Readonly<Record<BatchVerdict, string>> = {
 const summaryHeader = ['核验时间', '共计', ...Object.values(verdictNames)]
 export const rowsReportHeader = ['行号', '证书编号', '所填姓名', '核验结果', '说明', '持证人（脱敏）', '姓名是否一致', '证书状态', '年度', '发证地区', '发证机构', '发证日期', '撤销日期', '总学时']
 export const pdfsReportHeader = ['行号', '文件名', '证书编号', '核验结果', '说明', '持证人（脱敏）', '证书状态', '年度', '发证地区', '发证机构', '发证日期', '撤销日期', '总学时']
-
-/**
- * A number Excel must show as text, every digit kept: `="44010625000001"`. A plain cell would become
- * 4.40106E+13; a leading apostrophe would show in the cell; a leading tab would stay in the value and
- * break VLOOKUP. Inside the formula the text is a string literal, so nothing of it is ever run.
- */
-function excelText (value: string | undefined): string {
-  if (value === undefined || value === '') return ''
-  // Excel's string literals stop at 255 characters; anything longer or with line breaks is no number.
-  if (value.length > 200 || /[\u0000-\u001f]/.test(value)) return asText(value)
-  return `="${value.replace(/"/g, '""')}"`
-}
 
 const chinaTime = (iso: string) => new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ')
 const statusNames = { valid: '有效', revoked: '已撤销' } as const

@@ -43,8 +43,10 @@ t.test('the register as CSV (Accept: text/csv or ?format=csv) reads back to the 
     t.match(response.headers['content-disposition'], /^attachment; filename="register-440100-2025.csv"/)
     t.same([...response.rawPayload.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'BOM, so Excel reads UTF-8')
     t.notMatch(response.body, /[^\r]\n/, 'CRLF line ends')
-    const [header, ...records] = parse(response.rawPayload, { bom: true }) as string[][]
+    const [header, ...excelRecords] = parse(response.rawPayload, { bom: true }) as string[][]
     t.same(header, registerCsvHeader)
+    t.ok(excelRecords.every(r => /^="\d{14}"$/.test(r[0]!)), 'numbers as ="…" so Excel keeps all 14 digits')
+    const records = excelRecords.map(([number, ...rest]) => [number!.slice(2, -1), ...rest])
     t.same(records.map(r => r.slice(0, 5)), json.entries.map((e: { number: string, holderName: string, employerName: string, issueDate: string, status: string }) =>
       [e.number, e.holderName, e.employerName.startsWith('=') ? `'${e.employerName}` : e.employerName, e.issueDate, e.status === 'valid' ? '有效' : '已撤销']))
     t.same(records.map(r => r.slice(6).map(Number)), json.entries.map((e: { hours: Record<string, number> }) => [e.hours.public, e.hours.professional, e.hours.elective, e.hours.selfStudy, e.hours.total]))
