@@ -57,6 +57,9 @@ export async function openDatabase (options: DatabaseOptions): Promise<DatabaseH
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize, connectionTimeoutMillis: 5_000, Client: PreparingClient })
     // An idle client losing its server (a restart) must not crash the process; the pool replaces it.
     pool.on('error', () => {})
+    // Nor may one in use (say, mid-transaction while a certificate is signed): its query fails with a
+    // connection error (answered 503), and the pool drops the broken client when it is released.
+    pool.on('connect', client => { client.on('error', () => {}) })
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
     return { db, engine: 'postgresql', close: () => db.destroy() }
   }
