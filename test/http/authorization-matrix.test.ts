@@ -1,4 +1,5 @@
 // The authorization matrix: every kind of caller against every endpoint the app has, in and out of scope; a refusal changes nothing.
+import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { PNG } from 'pngjs'
@@ -59,6 +60,8 @@ const adminRoute = (status: number, request: Entry['request']): Entry => ({ scop
 const withinScope = (ok: number, roles: Caller[] = issuerCallers) => (caller: Caller, scope: Scope) => (!roles.includes(caller) ? 403 : scope === 'out' ? 403 : ok)
 
 let serial = 0
+/** Issuing and revoking calls carry an Idempotency-Key: a refused one must not keep it either. */
+const idempotent = () => ({ 'idempotency-key': randomUUID() })
 /** A body that meets the rules of its region (Guangdong 72 h, Henan 90 h), for a new holder. */
 const bodyFor = (regionCode: string, name: string, birth: string) => issueBody({
   regionCode,
@@ -88,12 +91,12 @@ const matrix: Record<string, Entry> = {
   'POST /v1/verify': publicRoute(200, async (c, scope) => ({ method: 'POST', url: '/v1/verify', payload: { jws: c.jwsOf(await c.certificate(scope)) } }), ['in', 'out']),
   'OPTIONS *': publicRoute(404, () => ({ method: 'OPTIONS', url: '/v1/certificates' })),
 
-  'POST /v1/certificates': keyRoute((_c, scope) => ({ method: 'POST', url: '/v1/certificates', payload: bodyFor(scope === 'out' ? '410105' : '440106', '王五', '19700101') }), withinScope(201)),
-  'POST /v1/certificates/batch': keyRoute((_c, scope) => ({ method: 'POST', url: '/v1/certificates/batch', payload: { certificates: [bodyFor(scope === 'out' ? '410105' : '440106', '赵六', '19710101')] } }),
+  'POST /v1/certificates': keyRoute((_c, scope) => ({ method: 'POST', url: '/v1/certificates', headers: idempotent(), payload: bodyFor(scope === 'out' ? '410105' : '440106', '王五', '19700101') }), withinScope(201)),
+  'POST /v1/certificates/batch': keyRoute((_c, scope) => ({ method: 'POST', url: '/v1/certificates/batch', headers: idempotent(), payload: { certificates: [bodyFor(scope === 'out' ? '410105' : '440106', '赵六', '19710101')] } }),
     // A batch answers 201 row by row: a row out of scope is that row's OUT_OF_SCOPE, never an issuance.
     caller => (issuerCallers.includes(caller) ? 201 : 403)),
   'GET /v1/certificates/:number/pdf': keyRoute(async (c, scope) => ({ url: `/v1/certificates/${await c.certificate(scope)}/pdf` }), withinScope(200)),
-  'POST /v1/certificates/:number/revoke': keyRoute(async (c, scope) => ({ method: 'POST', url: `/v1/certificates/${await c.certificate(scope)}/revoke`, payload: { reason: '核查不实' } }), withinScope(200)),
+  'POST /v1/certificates/:number/revoke': keyRoute(async (c, scope) => ({ method: 'POST', url: `/v1/certificates/${await c.certificate(scope)}/revoke`, headers: idempotent(), payload: { reason: '核查不实' } }), withinScope(200)),
   'GET /v1/batches/:id': keyRoute((c, scope) => ({ url: `/v1/batches/${c.batch(scope)}` }), (caller, scope) => (caller === 'verifier' ? 403 : caller === 'employer' && scope === 'in' ? 200 : 403)),
   'GET /v1/batches/:id/pdfs': keyRoute((c, scope) => ({ url: `/v1/batches/${c.batch(scope)}/pdfs` }), (caller, scope) => (caller === 'verifier' ? 403 : caller === 'employer' && scope === 'in' ? 200 : 403)),
   'GET /v1/registers/:regionCode/:year': keyRoute((_c, scope) => ({ url: `/v1/registers/${scope === 'out' ? '410105' : '440106'}/2025` }), withinScope(200)),
@@ -209,4 +212,26 @@ t.test('every caller against every endpoint, in and out of scope', async t => {
   t.ok(henanCertificates.every(c => c.number.startsWith('41010525')), 'nothing was ever issued in Henan by a Guangdong account')
   const byGuangdong = await database.db.selectFrom('certificates').select('number').where('region_code', '=', '410105').where('issuer_id', '!=', henan.id).execute()
   t.same(byGuangdong, [], 'the out-of-scope batches issued nothing')
+})
+
+t.test('an Idempotency-Key belongs to one account: another account with the same key neither replays nor blocks', async t => {
+  const { app, createIssuer } = await build(t)
+  const first = await createIssuer('employer', '440106', '甲公司')
+  const second = await createIssuer('employer', '440106', '乙公司')
+  const verifier = await createIssuer('verifier', '440000')
+  const send = (who: { apiKey: string }, body: Record<string, unknown>) => app.inject({ method: 'POST', url: '/v1/certificates', headers: { authorization: `Bearer ${who.apiKey}`, 'idempotency-key': 'shared-key-1' }, payload: body })
+  const refused = await send(verifier, issueBody({}, 1))
+  t.equal(refused.statusCode, 403, 'a verifier is refused')
+  const a = await send(first, issueBody({}, 1))
+  t.equal(a.statusCode, 201, 'the refusal did not take the key')
+  const replay = await send(first, issueBody({}, 1))
+  t.equal(replay.headers['idempotent-replayed'], 'true')
+  t.equal(replay.json().number, a.json().number, 'the same account replays its first answer')
+  const b = await send(second, issueBody({}, 2))
+  t.equal(b.statusCode, 201, 'another account with the same key and another body is not IDEMPOTENCY_KEY_REUSED')
+  t.not(b.json().number, a.json().number)
+  t.equal(b.headers['idempotent-replayed'], undefined, 'and is not handed the first account\'s answer')
+  const sameBody = await send(second, issueBody({}, 1))
+  t.equal(sameBody.statusCode, 422, 'its own key with another body is refused')
+  t.equal(sameBody.json().code, 'IDEMPOTENCY_KEY_REUSED')
 })
