@@ -7,18 +7,7 @@ import type { Config } from './config.js'
 import { openDatabase, type DatabaseHandle } from './db/database.js'
 import { migrateToLatest } from './db/migrate.js'
 import { loadHolderIdSecret, loadSigningKeys } from './signing/signing-keys.js'
-import { createIssuerService } from './issuers/issuer-service.js'
-import { createCertificateService } from './certificates/certificate-service.js'
-import { createIdempotencyService } from './idempotency/idempotency-service.js'
-import { createBatchService } from './batches/batch-service.js'
-import { createRegisterService } from './reports/register-service.js'
-import { createStatsService } from './reports/stats-service.js'
-import { readCertificateJws } from './documents/index.js'
-import { createVerificationService } from './verification/verification-service.js'
-import { createBatchVerificationService } from './verification/batch-verification-service.js'
-import { createRevocationListService } from './verification/revocation-list-service.js'
-import { createCertificatePdfService } from './certificates/certificate-pdf-service.js'
-import { createIssuerSealService } from './issuers/issuer-seal-service.js'
+import { createServices } from './services.js'
 import { installErrorHandling } from './http/error-handler.js'
 import { requestGuardsPlugin, requestTimeouts } from './http/request-guards.js'
 import { loadSchemas } from './http/schemas.js'
@@ -35,7 +24,6 @@ import { revocationRoutes } from './http/revocation-routes.js'
 import { documentRoutes } from './http/document-routes.js'
 import { verificationPageRoutes } from './http/verification-page-routes.js'
 import { auditRoutes } from './http/audit-routes.js'
-import { createAuditService } from './audit/audit-service.js'
 
 export interface BuildOptions {
   /** The time source; tests pin it. */
@@ -50,11 +38,8 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await migrateToLatest(database.db)
   const keys = await loadSigningKeys(config.signing.keysDir, config.signing.algorithm, clock)
   const holderIdSecret = await loadHolderIdSecret(config.signing.keysDir)
-  const issuers = createIssuerService({ db: database.db, clock })
-  const idempotency = createIdempotencyService({ db: database.db, clock })
-  const certificates = createCertificateService({ db: database.db, keys, holderIdSecret, clock, publicBaseUrl: config.http.publicBaseUrl })
-  const verification = createVerificationService({ db: database.db, keys, clock, readPdf: readCertificateJws })
-  const pdfs = createCertificatePdfService({ db: database.db, certificates, publicBaseUrl: config.http.publicBaseUrl })
+  const services = createServices({ db: database.db, keys, holderIdSecret, clock, publicBaseUrl: config.http.publicBaseUrl })
+  const { issuers, idempotency } = services
 
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
@@ -70,6 +55,8 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     ajv: { customOptions: { removeAdditional: false } },
   })
   app.decorateRequest('actor', null)
+  // JSON is the default body; routes that take CSV or PDF register their own parsers.
+  app.removeContentTypeParser('text/plain')
   app.addHook('onClose', async () => {
     keys.close()
     if (options.database === undefined) await database.close()
@@ -84,15 +71,15 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
 
   await app.register(systemRoutes, { db: database.db, keys })
   await app.register(adminRoutes, { issuers, adminToken: config.adminToken })
-  await app.register(certificateRoutes, { certificates, issuers, idempotency })
-  await app.register(batchRoutes, { batches: createBatchService({ db: database.db, certificates, holderIdSecret, clock }), issuers, idempotency, pdfs })
-  await app.register(registerRoutes, { registers: createRegisterService({ db: database.db, clock }), issuers })
-  await app.register(statsRoutes, { stats: createStatsService({ db: database.db, clock }), issuers })
-  await app.register(auditRoutes, { audit: createAuditService({ db: database.db }), issuers })
-  await app.register(verificationPageRoutes, { certificates })
-  await app.register(verificationRoutes, { verification })
-  await app.register(batchVerificationRoutes, { batchVerification: createBatchVerificationService({ db: database.db, verification, clock }), issuers })
-  await app.register(revocationRoutes, { revocations: createRevocationListService({ db: database.db, keys, clock }) })
-  await app.register(documentRoutes, { pdfs, seals: createIssuerSealService({ db: database.db, clock }), issuers })
+  await app.register(certificateRoutes, { certificates: services.certificates, issuers, idempotency })
+  await app.register(batchRoutes, { batches: services.batches, pdfs: services.pdfs, issuers, idempotency })
+  await app.register(documentRoutes, { pdfs: services.pdfs, seals: services.seals, issuers })
+  await app.register(registerRoutes, { registers: services.registers, issuers })
+  await app.register(statsRoutes, { stats: services.stats, issuers })
+  await app.register(auditRoutes, { audit: services.audit, issuers })
+  await app.register(verificationRoutes, { verification: services.verification })
+  await app.register(batchVerificationRoutes, { batchVerification: services.batchVerification, issuers })
+  await app.register(revocationRoutes, { revocations: services.revocations })
+  await app.register(verificationPageRoutes, { certificates: services.certificates })
   return app
 }

@@ -1,0 +1,46 @@
+// createServices: every domain service built once, wired to the database, keys and clock. No Fastify here.
+import type { Kysely } from 'kysely'
+import type { Database } from './db/schema.js'
+import type { SigningKeyRing } from './signing/signing-keys.js'
+import { readCertificateJws } from './documents/index.js'
+import { createAuditService } from './audit/audit-service.js'
+import { createBatchService } from './batches/batch-service.js'
+import { createCertificatePdfService } from './certificates/certificate-pdf-service.js'
+import { createCertificateService } from './certificates/certificate-service.js'
+import { createIdempotencyService } from './idempotency/idempotency-service.js'
+import { createIssuerSealService } from './issuers/issuer-seal-service.js'
+import { createIssuerService } from './issuers/issuer-service.js'
+import { createRegisterService } from './reports/register-service.js'
+import { createStatsService } from './reports/stats-service.js'
+import { createBatchVerificationService } from './verification/batch-verification-service.js'
+import { createRevocationListService } from './verification/revocation-list-service.js'
+import { createVerificationService } from './verification/verification-service.js'
+
+export interface ServiceDeps {
+  db: Kysely<Database>
+  keys: SigningKeyRing
+  holderIdSecret: Buffer
+  clock: () => Date
+  publicBaseUrl: string
+}
+
+export type Services = ReturnType<typeof createServices>
+
+export function createServices ({ db, keys, holderIdSecret, clock, publicBaseUrl }: ServiceDeps) {
+  const certificates = createCertificateService({ db, keys, holderIdSecret, clock, publicBaseUrl })
+  const verification = createVerificationService({ db, keys, clock, readPdf: readCertificateJws })
+  return {
+    issuers: createIssuerService({ db, clock }),
+    seals: createIssuerSealService({ db, clock }),
+    idempotency: createIdempotencyService({ db, clock }),
+    certificates,
+    batches: createBatchService({ db, certificates, holderIdSecret, clock }),
+    pdfs: createCertificatePdfService({ db, certificates, publicBaseUrl }),
+    registers: createRegisterService({ db, clock }),
+    stats: createStatsService({ db, clock }),
+    audit: createAuditService({ db }),
+    verification,
+    batchVerification: createBatchVerificationService({ db, verification, clock }),
+    revocations: createRevocationListService({ db, keys, clock }),
+  }
+}
