@@ -113,15 +113,15 @@ t.test('over HTTP, any JSON body to POST /v1/certificates gets 201 or a 4xx, nev
     fc.record({ holder: fc.jsonValue(), employer: fc.constant(valid.employer), year: fc.constant(2025), hours: fc.constant(valid.hours) }),
     fc.record({ holder: fc.record({ name: fc.string({ unit: 'binary' }), idNumber: fc.string({ unit: 'binary' }) }), employer: fc.record({ name: fc.string({ unit: 'binary' }) }), year: fc.jsonValue(), hours: fc.constant(valid.hours) }),
     fc.record({ holder: fc.constant(valid.holder), employer: fc.constant(valid.employer), year: fc.constant(2025), hours: fc.dictionary(fc.constantFrom('public', 'professional', 'elective', 'selfStudy', 'achievement', 'x'), fc.jsonValue()) }),
-    // Plausible bodies: real names, valid ID numbers, hours around the requirement, regions in and out of scope.
-    fc.record({
-      holder: fc.record({ name: fc.constantFrom('张三', '欧阳娜娜', '买买提·艾力', '𠮷田', 'Anne-Marie Dupont'), idNumber: fc.integer({ min: 0, max: 99_999 }).map(i => makeIdNumber('440106', `19${50 + Math.floor(i / 1000)}0101`, i % 1000)) }),
+    // Plausible bodies (half of all): real names, valid ID numbers, hours around the requirement, regions in and out of scope.
+    { weight: 4, arbitrary: fc.record({
+      holder: fc.record({ name: fc.constantFrom('张三', '欧阳娜娜', '买买提·艾力', '𠮷田', 'Anne-Marie Dupont'), idNumber: fc.integer({ min: 0, max: 49_999 }).map(i => makeIdNumber('440106', `19${50 + Math.floor(i / 1000)}0101`, i % 1000)) }),
       employer: fc.record({ name: fc.constantFrom('甲公司', "O'Brien & Co."), }),
-      year: fc.integer({ min: 2019, max: 2027 }),
+      year: fc.integer({ min: 2020, max: 2026 }),
       hours: fc.record({ public: fc.integer({ min: 0, max: 80 }).map(h => h / 2 + 10), professional: fc.integer({ min: 0, max: 100 }).map(h => h / 2 + 20), elective: fc.integer({ min: 0, max: 40 }) }),
-      regionCode: fc.constantFrom('440106', '440104', '440100', '999999'),
-      series: fc.constantFrom('会计', 'engineering', ' '),
-    }, { requiredKeys: ['holder', 'employer', 'year', 'hours'] }),
+      regionCode: fc.constantFrom('440106', '440106', '440104', '440100', '999999'),
+      series: fc.constantFrom('engineering', ' ', '会计'),
+    }, { requiredKeys: ['holder', 'employer', 'year', 'hours'] }) },
   )
   const statuses = new Map<number, number>()
   await fc.assert(fc.asyncProperty(mutated, async value => {
