@@ -9,7 +9,7 @@ import { migrateToLatest } from './db/migrate.js'
 import { loadHolderIdSecret, loadSigningKeys } from './signing/signing-keys.js'
 import { createServices } from './services.js'
 import { installErrorHandling } from './http/error-handler.js'
-import { requestGuardsPlugin, requestTimeouts } from './http/request-guards.js'
+import { loggedRequest, requestGuardsPlugin, requestTimeouts } from './http/request-guards.js'
 import { loadSchemas } from './http/schemas.js'
 import { openApiDocument } from './http/openapi.js'
 import { systemRoutes } from './http/system-routes.js'
@@ -42,7 +42,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   const { issuers, idempotency } = services
 
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, serializers: { req: loggedRequest } },
     trustProxy: config.http.trustProxy,
     // Small JSON bodies by default; routes taking files (batch CSV, PDF, seal PNG) declare their own limits.
     bodyLimit: 64 * 1024,

@@ -137,3 +137,17 @@ export function requestTimeouts (requestTimeoutMs: number): { requestTimeout: nu
     connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(requestTimeoutMs / 4))),
   }
 }
+
+/**
+ * The request as the log records it (Fastify's fields), without the name someone typed to check a
+ * certificate (?name= of the lookup and the verification page): that is personal data, and logs keep it for no reason.
+ */
+export function loggedRequest (request: FastifyRequest): Record<string, unknown> {
+  return {
+    method: request.method,
+    url: request.url.replace(/([?&]name=)[^&#]*/gi, '$1[redacted]'),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  }
+}

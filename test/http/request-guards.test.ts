@@ -5,7 +5,7 @@ import t from 'tap'
 import type { InjectOptions } from 'fastify'
 import { Redis } from 'ioredis'
 import { adminToken, build, issueBody, type TestContext } from '../helper.js'
-import { findPublicRoute, publicRoutes } from '../../src/http/request-guards.js'
+import { findPublicRoute, loggedRequest, publicRoutes } from '../../src/http/request-guards.js'
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 
@@ -244,4 +244,14 @@ t.test('under pressure the service sheds load with 503 OVERLOADED; liveness stil
   t.ok(Number(shed?.headers['retry-after']) > 0)
   t.equal((await app.inject({ url: '/readyz' })).statusCode, 503, 'not ready: take it out of the load balancer')
   t.equal((await app.inject({ url: '/healthz' })).statusCode, 200, 'but alive: do not restart it')
+})
+
+t.test('the request log keeps no name typed to check a certificate', async t => {
+  const request = (url: string) => ({ method: 'GET', url, host: 'cert.example.gov.cn', ip: '203.0.113.5', socket: { remotePort: 4321 } }) as unknown as Parameters<typeof loggedRequest>[0]
+  t.same(loggedRequest(request(`/v1/certificates/44010625000001?name=${encodeURIComponent('欧阳娜娜')}`)), {
+    method: 'GET', url: '/v1/certificates/44010625000001?name=[redacted]', host: 'cert.example.gov.cn', remoteAddress: '203.0.113.5', remotePort: 4321,
+  })
+  t.equal(loggedRequest(request('/v?lang=en&name=Anne&number=44010625000001')).url, '/v?lang=en&name=[redacted]&number=44010625000001')
+  t.equal(loggedRequest(request('/v/44010625000001?NAME=x')).url, '/v/44010625000001?NAME=[redacted]')
+  t.equal(loggedRequest(request('/v1/registers/440106/2025?limit=10')).url, '/v1/registers/440106/2025?limit=10', 'other queries stay')
 })
