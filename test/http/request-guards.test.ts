@@ -9,8 +9,9 @@ import { findPublicRoute, loggedRequest, publicRoutes } from '../../src/http/req
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 
-/** A documentation-range address of its own per case, so no two cases share a bucket (in Redis across runs too). */
-const someAddress = () => `198.51.100.${1 + randomBytes(1)[0]! % 250}`
+/** A documentation-range address not used before in this file, so no two cases share a bucket. */
+let addresses = 0
+const someAddress = () => `198.51.${100 + Math.floor(++addresses / 250)}.${1 + addresses % 250}`
 const someIpv6 = () => `2001:db8:${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}::1`
 
 async function withCertificate (t: TestContext, env: Record<string, string> = {}) {
