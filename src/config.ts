@@ -92,10 +92,11 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     }),
   }
 
+  const poolSize = integer('DATABASE_POOL_SIZE', 20, 1, 1000)
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze({
     http: Object.freeze({ port, host, publicBaseUrl, trustProxy, requestTimeoutMs, connectionTimeoutMs }),
-    database: Object.freeze({ url: databaseUrl, dataDir: read('DATA_DIR') ?? './data', poolSize: integer('DATABASE_POOL_SIZE', 20, 1, 1000) }),
+    database: Object.freeze({ url: databaseUrl, dataDir: read('DATA_DIR') ?? './data', poolSize }),
     signing: Object.freeze({ keysDir: read('KEYS_DIR') ?? './keys', algorithm: algorithm as SigningAlgorithm }),
     adminToken,
     redisUrl,

@@ -23,9 +23,9 @@ t.test('values are read and normalised', async t => {
 })
 
 t.test('every bad value is named at once', async t => {
-  const error = t.throws(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', SIGNING_ALG: 'RS256', ADMIN_TOKEN: 'short', LOG_LEVEL: 'loud', PUBLIC_BASE_URL: 'ftp://x' })) as ConfigError
+  const error = t.throws(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', SIGNING_ALG: 'RS256', ADMIN_TOKEN: 'short', LOG_LEVEL: 'loud', PUBLIC_BASE_URL: 'ftp://x', DATABASE_POOL_SIZE: '0' })) as ConfigError
   t.ok(error instanceof ConfigError)
-  for (const name of ['PORT', 'DATABASE_URL', 'SIGNING_ALG', 'ADMIN_TOKEN', 'LOG_LEVEL', 'PUBLIC_BASE_URL']) {
+  for (const name of ['PORT', 'DATABASE_POOL_SIZE', 'DATABASE_URL', 'SIGNING_ALG', 'ADMIN_TOKEN', 'LOG_LEVEL', 'PUBLIC_BASE_URL']) {
     t.ok(error.problems.some(p => p.startsWith(name)), `names ${name}`)
   }
 })
