@@ -1,14 +1,14 @@
 // The databases benchmarks run on: a throw-away PostgreSQL database or PGlite folder, filled with certificates by SQL.
-import { createHash, randomBytes } from 'node:crypto'
-import { mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { PGlite } from '@electric-sql/pglite'
 import pg from 'pg'
-import { Kysely, PGliteDialect, sql } from 'kysely'
+import { PGlite } from '@electric-sql/pglite'
+import { Kysely, sql } from 'kysely'
 import { openDatabase, type DatabaseHandle } from '../src/db/database.js'
 import { migrateToLatest } from '../src/db/migrate.js'
+import { migratedPgliteTemplate } from '../src/db/pglite-template.js'
 import type { Database } from '../src/db/schema.js'
 import { childRegions, findRegion } from '../src/regions/region-table.js'
 import { processCpuSeconds } from './service-process.js'
@@ -89,7 +89,7 @@ export async function createBenchDatabase (engine: Engine): Promise<BenchDatabas
   } else {
     const dir = await mkdtemp(path.join(tmpdir(), 'ce-bench-pglite-'))
     // Much faster than initdb: a dump of a migrated PGlite, made once per set of migrations and kept in the temp folder.
-    const pglite = new PGlite(dir, { loadDataDir: await migratedPgliteDump() })
+    const pglite = new PGlite(dir, { loadDataDir: await migratedPgliteTemplate() })
     await pglite.close()
     database = {
       engine,
@@ -112,27 +112,6 @@ export async function createBenchDatabase (engine: Engine): Promise<BenchDatabas
     }
   }
   return database
-}
-
-const migrationsFolder = fileURLToPath(new URL('../src/db/migrations/', import.meta.url))
-
-async function migratedPgliteDump (): Promise<Blob> {
-  const hash = createHash('sha256')
-  for (const file of (await readdir(migrationsFolder)).sort()) hash.update(file).update(await readFile(path.join(migrationsFolder, file)))
-  const cached = path.join(tmpdir(), `ce-bench-pglite-${hash.digest('hex').slice(0, 16)}.tar`)
-  try {
-    return new Blob([await readFile(cached)])
-  } catch {
-    const pglite = new PGlite()
-    const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) })
-    await migrateToLatest(db)
-    const dump = await pglite.dumpDataDir('none')
-    await db.destroy()
-    const temporary = `${cached}.${process.pid}.tmp`
-    await writeFile(temporary, Buffer.from(await dump.arrayBuffer()))
-    await rename(temporary, cached)
-    return dump
-  }
 }
 
 /** The first `count` county-level codes of Guangdong, in code order. */

@@ -1,18 +1,14 @@
 // Builds the app for a test on a fresh database: PGlite in memory, or a new PostgreSQL database when TEST_DATABASE_URL is set.
-import { mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { createHash, randomBytes } from 'node:crypto'
-import { fileURLToPath } from 'node:url'
+import { randomBytes } from 'node:crypto'
 import pg from 'pg'
-import { PGlite } from '@electric-sql/pglite'
-import { Kysely, PGliteDialect } from 'kysely'
-import type { Database } from '../src/db/schema.js'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { openDatabase, type DatabaseHandle } from '../src/db/database.js'
-import { migrateToLatest } from '../src/db/migrate.js'
+import { migratedPgliteTemplate } from '../src/db/pglite-template.js'
 import { idCheckCharacter } from '../src/certificates/id-number.js'
 
 /** Minimal view of a tap test, so helpers work with any `t`. */
@@ -44,31 +40,6 @@ export async function createTestDatabase (t: TestContext, poolSize = 20): Promis
     await dropper.end()
   })
   return { ...handle, url: url.toString() }
-}
-
-const migrationsFolder = fileURLToPath(new URL('../src/db/migrations/', import.meta.url))
-
-/**
- * A dump of a freshly migrated PGlite, cached in the temp folder per migration set: loading it takes
- * well under a second where initdb takes several. The app still runs migrateToLatest on it (a no-op).
- */
-async function migratedPgliteTemplate (): Promise<Blob> {
-  const hash = createHash('sha256')
-  for (const file of (await readdir(migrationsFolder)).sort()) hash.update(file).update(await readFile(path.join(migrationsFolder, file)))
-  const cached = path.join(tmpdir(), `ce-pglite-template-${hash.digest('hex').slice(0, 16)}.tar`)
-  try {
-    return new Blob([await readFile(cached)])
-  } catch {
-    const pglite = new PGlite()
-    const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) })
-    await migrateToLatest(db)
-    const dump = await pglite.dumpDataDir('none')
-    await db.destroy()
-    const temporary = `${cached}.${process.pid}.tmp`
-    await writeFile(temporary, Buffer.from(await dump.arrayBuffer()))
-    await rename(temporary, cached)
-    return dump
-  }
 }
 
 /** A temporary folder removed at teardown. */
