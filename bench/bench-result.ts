@@ -29,6 +29,8 @@ export interface BenchRow {
 /** One point of the scale section: lookups and issuance with this many stored certificates. */
 export interface ScalePoint {
   stored: number
+  /** µs per lookup inside PostgreSQL (a PL/pgSQL loop of prepared lookups): the index's own cost. */
+  lookupInDatabaseUs: number
   lookupRps: number
   lookupP50: number
   lookupP99: number
