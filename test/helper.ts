@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { openDatabase, type DatabaseHandle } from '../src/db/database.js'
-import { migratedPgliteTemplate } from '../src/db/pglite-template.js'
+import { migratedPgliteTemplate } from '../src/db/migrated-template.js'
 import { idCheckCharacter } from '../src/certificates/id-number.js'
 
 /** Minimal view of a tap test, so helpers work with any `t`. */
