@@ -5,7 +5,7 @@ import type { IssueCertificateRequest } from '../certificates/issuance-request.j
 import type { IssuerService } from '../issuers/issuer-service.js'
 import type { IdempotencyService } from '../idempotency/idempotency-service.js'
 import { actorOf, requireIssuer } from './authentication.js'
-import { errorResponses, ref } from './schemas.js'
+import { errorResponses, numberParams, ref } from './schemas.js'
 import { idempotencyKeyHeaders, replyIdempotently } from './idempotent-replies.js'
 
 export interface CertificateRoutesOptions {
@@ -13,12 +13,6 @@ export interface CertificateRoutesOptions {
   issuers: IssuerService
   idempotency: IdempotencyService
 }
-
-const numberParams = {
-  type: 'object',
-  required: ['number'],
-  properties: { number: { type: 'string', description: '14-digit certificate number' } },
-} as const
 
 export const certificateRoutes: FastifyPluginAsync<CertificateRoutesOptions> = async (app, { certificates, issuers, idempotency }) => {
   const issuerOnly = requireIssuer(issuers, ['authority', 'employer'])

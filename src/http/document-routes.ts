@@ -5,19 +5,13 @@ import type { IssuerService } from '../issuers/issuer-service.js'
 import type { IssuerSealService } from '../issuers/issuer-seal-service.js'
 import { maxSealBytes } from '../issuers/issuer-seal-service.js'
 import { actorOf, requireIssuer } from './authentication.js'
-import { errorResponses, ref } from './schemas.js'
+import { errorResponses, numberParams, ref } from './schemas.js'
 
 export interface DocumentRoutesOptions {
   pdfs: CertificatePdfService
   seals: IssuerSealService
   issuers: IssuerService
 }
-
-const numberParams = {
-  type: 'object',
-  required: ['number'],
-  properties: { number: { type: 'string', description: '14-digit certificate number' } },
-} as const
 
 export const documentRoutes: FastifyPluginAsync<DocumentRoutesOptions> = async (app, { pdfs, seals, issuers }) => {
   const issuerOnly = requireIssuer(issuers, ['authority', 'employer'])

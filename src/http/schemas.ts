@@ -18,6 +18,13 @@ export function loadSchemas (): JsonSchema[] {
 
 export const ref = (id: string) => ({ $ref: `${id}#` })
 
+/** `:number` of the certificate routes; its format is checked by the service, which gives the precise reason. */
+export const numberParams = {
+  type: 'object',
+  required: ['number'],
+  properties: { number: { type: 'string', description: '14-digit certificate number' } },
+} as const
+
 /** The error responses a route may give, all in the one error shape. */
 export function errorResponses (...statuses: number[]) {
   return Object.fromEntries(statuses.map(s => [s, ref('error.json')]))
