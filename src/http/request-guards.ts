@@ -4,7 +4,7 @@ import fp from 'fastify-plugin'
 import helmet from '@fastify/helmet'
 import cors from '@fastify/cors'
 import rateLimit from '@fastify/rate-limit'
-import underPressure from '@fastify/under-pressure'
+import underPressure, { TYPE_EVENT_LOOP_DELAY } from '@fastify/under-pressure'
 import { Redis } from 'ioredis'
 import type { Config } from '../config.js'
 import { ServiceError } from '../errors.js'
@@ -112,13 +112,18 @@ async function requestGuards (app: FastifyInstance, { limits, redisUrl }: Reques
   })
 
   const { overload } = limits
+  // Event-loop readings taken up to two samples after start-up still cover it (migrations, schema
+  // compilation, a neighbour process starting on the same cores): that is not load, so it sheds nothing.
+  let measuresLoadFrom = Infinity
+  app.addHook('onReady', async () => { measuresLoadFrom = performance.now() + 2 * overload.sampleIntervalMs })
   await app.register(underPressure, {
     maxEventLoopDelay: overload.maxEventLoopDelayMs,
     maxEventLoopUtilization: overload.maxEventLoopUtilization,
     eventLoopUtilizationMode: 'interval',
     maxHeapUsedBytes: overload.maxHeapUsedMb * 1024 * 1024,
     sampleInterval: overload.sampleIntervalMs,
-    pressureHandler: async (_request: FastifyRequest, reply: FastifyReply) => {
+    pressureHandler: async (_request: FastifyRequest, reply: FastifyReply, type: string) => {
+      if (type === TYPE_EVENT_LOOP_DELAY && performance.now() < measuresLoadFrom) return
       reply.header('retry-after', 10)
       throw new ServiceError('OVERLOADED')
     },

@@ -247,6 +247,29 @@ t.test('under pressure the service sheds load with 503 OVERLOADED; liveness stil
   t.equal((await app.inject({ url: '/healthz' })).statusCode, 200, 'but alive: do not restart it')
 })
 
+t.test('a fresh instance does not shed for its own start-up; a loop stalled afterwards does shed', async t => {
+  const sampleIntervalMs = 500
+  const { app } = await build(t, { env: { OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '5', OVERLOAD_SAMPLE_INTERVAL_MS: String(sampleIntervalMs) } })
+  const stall = (ms: number) => { const until = performance.now() + ms; while (performance.now() < until); }
+  // A start-up step longer than a sample interval: the first readings after it measure start-up.
+  await app.register(async () => { stall(sampleIntervalMs * 1.5) })
+  await app.ready()
+  await new Promise(resolve => setTimeout(resolve, 50))
+  t.ok(app.memoryUsage().eventLoopDelay > 5, 'the reading does include the start-up stall')
+  t.equal((await app.inject({ url: '/v1/certificates/44010625000001' })).statusCode, 404, 'served, not shed')
+
+  // Once the start-up readings are behind it, a stalled loop is load.
+  await new Promise(resolve => setTimeout(resolve, 2 * sampleIntervalMs))
+  let answer
+  for (let attempt = 0; attempt < 10 && answer?.statusCode !== 503; attempt++) {
+    stall(sampleIntervalMs * 1.5)
+    await new Promise(resolve => setTimeout(resolve, 20))
+    answer = await app.inject({ url: '/v1/certificates/44010625000001' })
+  }
+  t.equal(answer?.statusCode, 503, 'a loop stalled under load sheds')
+  t.match(answer?.json(), { code: 'OVERLOADED' })
+})
+
 t.test('the request log keeps no name typed to check a certificate', async t => {
   const request = (url: string) => ({ method: 'GET', url, host: 'cert.example.gov.cn', ip: '203.0.113.5', socket: { remotePort: 4321 } }) as unknown as Parameters<typeof loggedRequest>[0]
   t.same(loggedRequest(request(`/v1/certificates/44010625000001?name=${encodeURIComponent('欧阳娜娜')}`)), {
