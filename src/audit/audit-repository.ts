@@ -35,7 +35,12 @@ const actorNames: Record<AuditActorType, string> = { issuer: '', admin: 'adminis
  * change and its record commit together or not at all.
  */
 export async function recordAudit (trx: Transaction<Database>, by: AuditActor, at: Date, changes: AuditChange[]): Promise<void> {
-  const rows = changes.map(change => ({
+  await recordAuditEvents(trx, at, changes.map(change => ({ ...change, by })))
+}
+
+/** Like `recordAudit`, for changes made by several actors in one transaction (a group commit of issuances). */
+export async function recordAuditEvents (trx: Transaction<Database>, at: Date, events: Array<AuditChange & { by: AuditActor }>): Promise<void> {
+  const rows = events.map(({ by, ...change }) => ({
     occurred_at: at,
     action: change.action,
     actor_type: by.type,

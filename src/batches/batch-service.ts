@@ -134,7 +134,7 @@ export function createBatchService ({ db, certificates, holderIdSecret, clock }:
         try {
           return await db.transaction().execute(async trx => {
             const batchId = await batches.insertBatch(trx, { issuerId: actor.issuerId, createdAt: now, rows: rows.length, issued: plans.length, rejected: rows.length - plans.length })
-            const issued = await certificates.storeIssuances(trx, actor, plans, batchId)
+            const issued = await certificates.storeIssuances(trx, plans.map(plan => ({ actor, plan })), batchId)
             const report = reportOf(batchId, now, outcomes, issued)
             await beforeCommit?.(trx, report)
             return report

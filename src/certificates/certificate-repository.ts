@@ -1,21 +1,34 @@
 // Queries on certificates and number sequences. Each takes the database or a transaction first.
 import { sql, type Kysely, type Transaction } from 'kysely'
 import type { Database, NewCertificate } from '../db/schema.js'
+import { maxSequence } from './certificate-number.js'
 
 type Db = Kysely<Database> | Transaction<Database>
 
+/** Consecutive numbers wanted from one county's yearly sequence. */
+export interface RangeRequest { regionCode: string, year: number, count: number }
+
 /**
- * Takes `count` consecutive numbers of a county's yearly sequence and returns the first.
- * The upsert locks the sequence row until the transaction ends, so concurrent issuers queue
- * here and a rolled-back issuance gives its numbers back: no duplicates, no holes.
+ * Takes each county's `count` consecutive numbers in one statement and returns the first of each
+ * range, in the order asked; `undefined` where the county has too few numbers left (it then takes none).
+ * The upsert locks each sequence row until the transaction ends, so concurrent issuers queue here
+ * and a rolled-back issuance gives its numbers back: no duplicates, no holes. Rows are locked in
+ * the order given: callers sort, so that two transactions never wait for each other.
  */
-export async function allocateNumbers (trx: Transaction<Database>, regionCode: string, year: number, count: number): Promise<number> {
-  const row = await trx.insertInto('number_sequences')
-    .values({ region_code: regionCode, year, last_value: count })
-    .onConflict(oc => oc.columns(['region_code', 'year']).doUpdateSet({ last_value: sql`number_sequences.last_value + ${count}` }))
-    .returning('last_value')
-    .executeTakeFirstOrThrow()
-  return row.last_value - count + 1
+export async function allocateNumberRanges (trx: Transaction<Database>, ranges: readonly RangeRequest[]): Promise<Array<number | undefined>> {
+  if (ranges.length === 0) return []
+  const rows = await trx.insertInto('number_sequences')
+    .values(ranges.map(r => ({ region_code: r.regionCode, year: r.year, last_value: r.count })))
+    .onConflict(oc => oc.columns(['region_code', 'year'])
+      .doUpdateSet({ last_value: sql`number_sequences.last_value + excluded.last_value` })
+      .where(sql<boolean>`number_sequences.last_value + excluded.last_value <= ${maxSequence}`))
+    .returning(['region_code', 'year', 'last_value'])
+    .execute()
+  const last = new Map(rows.map(row => [`${row.region_code}:${row.year}`, row.last_value]))
+  return ranges.map(r => {
+    const value = last.get(`${r.regionCode}:${r.year}`)
+    return value === undefined ? undefined : value - r.count + 1
+  })
 }
 
 export async function insertCertificates (trx: Transaction<Database>, rows: NewCertificate[]): Promise<void> {

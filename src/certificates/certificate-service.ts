@@ -7,13 +7,14 @@ import { mayRead, mayRevoke } from '../issuers/issuer-scope.js'
 import { findRegion } from '../regions/region-table.js'
 import type { SigningKeyRing } from '../signing/signing-keys.js'
 import { signCertificatePayload, type CertificatePayload } from '../signing/certificate-jws.js'
-import { formatCertificateNumber, parseCertificateNumber } from './certificate-number.js'
+import { formatCertificateNumber, maxSequence, parseCertificateNumber } from './certificate-number.js'
 import { ruleSets, isRuleSetId } from './hour-rules.js'
 import { normaliseName, planIssuance, type IssuancePlan, type IssueCertificateRequest } from './issuance-request.js'
 import { maskName } from './masking.js'
 import * as certificates from './certificate-repository.js'
 import { countRevocation } from './revocation-repository.js'
-import { issuerAuditActor, recordAudit } from '../audit/audit-repository.js'
+import { issuerAuditActor, recordAudit, recordAuditEvents } from '../audit/audit-repository.js'
+import { createGroupCommit, type Outcome } from '../db/group-commit.js'
 
 export interface CertificateHours { public: number, professional: number, elective: number, selfStudy: number, total: number }
 
@@ -60,10 +61,23 @@ export type CertificateService = ReturnType<typeof createCertificateService>
 /** Work to do inside an operation's transaction just before it commits (e.g. recording an idempotent response). */
 export type BeforeCommit<T> = (trx: Transaction<Database>, result: T) => Promise<void>
 
+/** A planned certificate and who asked for it. */
+export interface IssuanceOrder { actor: Actor, plan: IssuancePlan }
+
+/** A single issuance waiting for its group commit. */
+interface PendingIssuance extends IssuanceOrder { beforeCommit?: BeforeCommit<IssuedCertificate> }
+
+/**
+ * Single issuances in flight at once, and the most one transaction takes. Under load, the requests
+ * that arrive meanwhile share the next transaction: one number allocation, insert and commit for
+ * all of them instead of one each, and a hot county's sequence row is locked once per group.
+ */
+const issuingConcurrency = 2
+const maxIssuingGroup = 200
+
 const maxRevocationReasonLength = 500
 
 const isUniqueViolation = (error: unknown) => (error as { code?: string } | null)?.code === '23505'
-const isCheckViolation = (error: unknown) => (error as { code?: string } | null)?.code === '23514'
 
 function hoursOf (row: Pick<CertificateRow, 'hours_public' | 'hours_professional' | 'hours_elective' | 'hours_self_study' | 'hours_total'>): CertificateHours {
   return { public: row.hours_public, professional: row.hours_professional, elective: row.hours_elective, selfStudy: row.hours_self_study, total: row.hours_total }
@@ -80,37 +94,37 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
 
   /**
    * Numbers, signs and stores planned certificates inside `trx`: one contiguous range per
-   * (county, year), taken in a fixed order so concurrent batches cannot deadlock.
+   * (county, year), all taken in one statement in a fixed order so concurrent transactions cannot
+   * deadlock. Each order carries its own actor: a group commit stores several requests together.
    */
-  async function storeIssuances (trx: Transaction<Database>, actor: Actor, plans: IssuancePlan[], batchId?: number): Promise<IssuedCertificate[]> {
+  async function storeIssuances (trx: Transaction<Database>, orders: readonly IssuanceOrder[], batchId?: number): Promise<IssuedCertificate[]> {
     const groups = new Map<string, number[]>()
-    plans.forEach((plan, index) => {
+    orders.forEach(({ plan }, index) => {
       const key = `${plan.region.code}:${plan.year}`
       // Appended in place: copying the list on every row made a 10,000-row batch for one county quadratic (~0.2 s).
       const group = groups.get(key)
       if (group === undefined) groups.set(key, [index])
       else group.push(index)
     })
-    const numbers = new Array<string>(plans.length)
-    for (const key of [...groups.keys()].sort()) {
+    const ranges = [...groups.keys()].sort().map(key => {
       const indexes = groups.get(key)!
-      const { region, year } = plans[indexes[0]!]!
-      let first: number
-      try {
-        first = await certificates.allocateNumbers(trx, region.code, year, indexes.length)
-      } catch (error) {
-        if (isCheckViolation(error)) throw new ServiceError('NUMBER_RANGE_EXHAUSTED', `${region.fullName} has no numbers left for ${year}.`)
-        throw error
-      }
-      indexes.forEach((planIndex, offset) => { numbers[planIndex] = formatCertificateNumber(region.code, year, first + offset) })
-    }
+      const { region, year } = orders[indexes[0]!]!.plan
+      return { region, year, indexes }
+    })
+    const firsts = await certificates.allocateNumberRanges(trx, ranges.map(r => ({ regionCode: r.region.code, year: r.year, count: r.indexes.length })))
+    const numbers = new Array<string>(orders.length)
+    ranges.forEach(({ region, year, indexes }, i) => {
+      const first = firsts[i]
+      if (first === undefined) throw new ServiceError('NUMBER_RANGE_EXHAUSTED', `${region.fullName} has too few numbers left for ${year} (the last is ${maxSequence}).`)
+      indexes.forEach((orderIndex, offset) => { numbers[orderIndex] = formatCertificateNumber(region.code, year, first + offset) })
+    })
 
     // Whole seconds, so the stored time and the signed `iat` are the same instant.
     const issuedAt = new Date(Math.floor(clock().getTime() / 1000) * 1000)
     const key = keys.current(issuedAt)
     const rows: NewCertificate[] = []
     const issued: IssuedCertificate[] = []
-    for (const [index, plan] of plans.entries()) {
+    for (const [index, { actor, plan }] of orders.entries()) {
       const number = numbers[index]!
       const c = plan.evaluation.credited
       const payload: CertificatePayload = {
@@ -164,7 +178,8 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
       })
     }
     await certificates.insertCertificates(trx, rows)
-    await recordAudit(trx, issuerAuditActor(actor), issuedAt, rows.map(row => ({
+    await recordAuditEvents(trx, issuedAt, rows.map((row, index) => ({
+      by: issuerAuditActor(orders[index]!.actor),
       action: 'certificate.issued', subject: row.number, regionCode: row.region_code, before: null, after: 'valid', ...(batchId === undefined ? {} : { details: { batchId } }),
     })))
     return issued
@@ -173,6 +188,44 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
   async function existingNumber (hmac: string, year: number): Promise<string | undefined> {
     return (await certificates.findValidCertificatesOfHolders(db, [{ hmac, year }]))[0]?.number
   }
+
+  /**
+   * Issues a group of single requests in one transaction. Holders who already have a certificate
+   * are refused first (one query for the group). If the transaction fails, no member's failure may
+   * fail the others: each then runs again alone, and gets its own result or error.
+   */
+  async function issueGroup (group: PendingIssuance[]): Promise<Array<Outcome<IssuedCertificate>>> {
+    const outcomes = new Array<Outcome<IssuedCertificate>>(group.length)
+    const held = new Map((await certificates.findValidCertificatesOfHolders(db, group.map(({ plan }) => ({ hmac: plan.holderIdHmac, year: plan.year }))))
+      .map(c => [`${c.holder_id_hmac}:${c.year}`, c.number]))
+    const todo: number[] = []
+    group.forEach(({ plan }, i) => {
+      const number = held.get(`${plan.holderIdHmac}:${plan.year}`)
+      if (number === undefined) todo.push(i)
+      else outcomes[i] = { error: certificateExists(number) }
+    })
+    if (todo.length === 0) return outcomes
+    try {
+      const issued = await db.transaction().execute(async trx => {
+        const issued = await storeIssuances(trx, todo.map(i => group[i]!))
+        for (const [k, i] of todo.entries()) await group[i]!.beforeCommit?.(trx, issued[k]!)
+        return issued
+      })
+      todo.forEach((i, k) => { outcomes[i] = { value: issued[k]! } })
+    } catch (error) {
+      if (todo.length === 1) {
+        const { plan } = group[todo[0]!]!
+        // Two requests for one holder raced: the unique index refused this one, and its number went back.
+        outcomes[todo[0]!] = { error: isUniqueViolation(error) ? certificateExists(await existingNumber(plan.holderIdHmac, plan.year)) : error }
+      } else {
+        const alone = await Promise.all(todo.map(i => issueGroup([group[i]!])))
+        todo.forEach((i, k) => { outcomes[i] = alone[k]![0]! })
+      }
+    }
+    return outcomes
+  }
+
+  const issuing = createGroupCommit({ concurrency: issuingConcurrency, maxGroupSize: maxIssuingGroup, run: issueGroup })
 
   async function publicView (source: Kysely<Database> | Transaction<Database>, number: string, name?: string): Promise<PublicCertificate> {
     const row = await certificates.findPublicCertificate(source, number)
@@ -198,22 +251,10 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
   return {
     storeIssuances,
 
-    /** Checks, numbers, signs and stores one certificate, all in one transaction. */
+    /** Checks, numbers, signs and stores one certificate, in one transaction (shared with the requests issued alongside it). */
     async issueCertificate (actor: Actor, request: IssueCertificateRequest, beforeCommit?: BeforeCommit<IssuedCertificate>): Promise<IssuedCertificate> {
       const plan = planIssuance(actor, request, { now: clock(), holderIdSecret })
-      const held = await existingNumber(plan.holderIdHmac, plan.year)
-      if (held !== undefined) throw certificateExists(held)
-      try {
-        return await db.transaction().execute(async trx => {
-          const [issued] = await storeIssuances(trx, actor, [plan])
-          await beforeCommit?.(trx, issued!)
-          return issued!
-        })
-      } catch (error) {
-        // Two requests for one holder raced: the unique index refused the second, and its number went back.
-        if (isUniqueViolation(error)) throw certificateExists(await existingNumber(plan.holderIdHmac, plan.year))
-        throw error
-      }
+      return issuing.submit({ actor, plan, beforeCommit })
     },
 
     /** The public view of a certificate; with `name`, whether it is the holder's name. */

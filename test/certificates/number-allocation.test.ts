@@ -1,7 +1,7 @@
 import t from 'tap'
 import { build, createTestDatabase, issueBody, makeIdNumber, type TestApp } from '../helper.js'
 import { loadSigningKeys, type SigningKeyRing } from '../../src/signing/signing-keys.js'
-import { createCertificateService } from '../../src/certificates/certificate-service.js'
+import { createCertificateService, type BeforeCommit, type IssuedCertificate } from '../../src/certificates/certificate-service.js'
 import { findRegion } from '../../src/regions/region-table.js'
 
 async function issueMany (testApp: TestApp, apiKey: string, count: number, options: { regionCode?: string, serialBase?: number } = {}) {
@@ -13,6 +13,7 @@ async function issueMany (testApp: TestApp, apiKey: string, count: number, optio
   })))
 }
 
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i)
 const expectedNumbers = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => prefix + String(i + 1).padStart(6, '0'))
 
 t.test('200 certificates issued at once for one county get exactly 000001…000200', async t => {
@@ -72,4 +73,52 @@ t.test('a failure after the number was taken gives the number back', async t => 
   t.equal((await issue(3)).number, '44010625000002', 'the failed issuance left no hole')
   const stored = await database.db.selectFrom('certificates').select('number').orderBy('number').execute()
   t.same(stored.map(r => r.number), ['44010625000001', '44010625000002'])
+})
+
+t.test('requests issued together share a transaction, but one member\'s failure fails only that member', async t => {
+  const database = await createTestDatabase(t)
+  const keys = await loadSigningKeys((await build(t, { database })).keysDir, 'ES256', () => new Date())
+  t.teardown(() => keys.close())
+  const service = createCertificateService({ db: database.db, keys, holderIdSecret: Buffer.alloc(32, 1), clock: () => new Date(), publicBaseUrl: 'https://cert.example.gov.cn' })
+  await database.db.insertInto('issuers').values({ name: '天河区', kind: 'authority', region_code: '440106' }).execute()
+  const actor = { issuerId: 1, name: '天河区', kind: 'authority' as const, region: findRegion('440106')! }
+  const issueAll = (serials: number[], beforeCommit: (serial: number) => BeforeCommit<IssuedCertificate>) =>
+    Promise.allSettled(serials.map(serial => service.issueCertificate(actor, issueBody({}, serial) as never, beforeCommit(serial))))
+
+  const transactions = new Set<unknown>()
+  const together = await issueAll(range(0, 12), () => async trx => { transactions.add(trx) })
+  t.equal(together.filter(r => r.status === 'fulfilled').length, 12)
+  t.ok(transactions.size < 12, `12 requests at once committed in ${transactions.size} transactions`)
+
+  // One member of the next group fails inside the shared transaction.
+  const results = await issueAll(range(12, 24), serial => async () => {
+    if (serial === 19) throw new Error('the idempotency record of request 19 could not be written')
+  })
+  t.equal(results.filter(r => r.status === 'fulfilled').length, 11, 'the other eleven were issued')
+  t.match((results[7] as PromiseRejectedResult).reason, /request 19/, 'the failing member got its own error')
+  const stored = await database.db.selectFrom('certificates').select('number').orderBy('number').execute()
+  t.same(stored.map(r => r.number), expectedNumbers('44010625', 23), 'no hole where the failed member was')
+  const audit = await database.db.selectFrom('audit_events').select('subject').where('action', '=', 'certificate.issued').execute()
+  t.equal(audit.length, 23, 'one audit event per stored certificate')
+})
+
+t.test('a county whose numbers run out refuses with NUMBER_RANGE_EXHAUSTED and stores nothing', async t => {
+  const testApp = await build(t)
+  const { apiKey } = await testApp.createIssuer('authority', '440106')
+  await testApp.database.db.insertInto('number_sequences').values({ region_code: '440106', year: 2025, last_value: 999_998 }).execute()
+  const issue = (serial: number) => testApp.app.inject({ method: 'POST', url: '/v1/certificates', headers: { authorization: `Bearer ${apiKey}` }, payload: issueBody({}, serial) })
+  const last = await issue(1)
+  t.equal(last.json().number, '44010625999999', 'the last number is still issued')
+  const refused = await issue(2)
+  t.equal(refused.statusCode, 409)
+  t.equal(refused.json().code, 'NUMBER_RANGE_EXHAUSTED')
+  t.match(refused.json().message, /天河区/)
+  const batch = await testApp.app.inject({
+    method: 'POST', url: '/v1/certificates/batch', headers: { authorization: `Bearer ${apiKey}` },
+    payload: { certificates: [issueBody({}, 3), issueBody({}, 4)] },
+  })
+  t.equal(batch.json().code, 'NUMBER_RANGE_EXHAUSTED', 'a batch too large for what is left is refused whole')
+  const counter = await testApp.database.db.selectFrom('number_sequences').select('last_value').where('region_code', '=', '440106').executeTakeFirstOrThrow()
+  t.equal(counter.last_value, 999_999, 'the counter did not move past the end')
+  t.equal((await testApp.database.db.selectFrom('certificates').select('number').execute()).length, 1)
 })
