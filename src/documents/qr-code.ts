@@ -2,6 +2,7 @@
 import { deflateSync } from 'node:zlib'
 import { PDFRawStream, type PDFPage } from 'pdf-lib'
 import QRCode from 'qrcode'
+import { remaskQrCode } from './qr-mask.js'
 
 /** A QR code's modules: `size` × `size`, true for dark. */
 export interface QrMatrix {
@@ -13,8 +14,11 @@ export interface QrMatrix {
 /** Encodes `text` exactly, as UTF-8 bytes, with error correction level M. */
 export function createQrMatrix (text: string): QrMatrix {
   // One byte segment: qrcode's search for an optimal mix of modes costs more than the few bits it saves here.
-  const { modules, version } = QRCode.create([{ data: Buffer.from(text, 'utf8'), mode: 'byte' }], { errorCorrectionLevel: 'M' })
-  return { size: modules.size, version, isDark: (row, column) => Boolean(modules.get(row, column)) }
+  const { modules, version } = QRCode.create([{ data: Buffer.from(text, 'utf8'), mode: 'byte' }],
+    { errorCorrectionLevel: 'M', maskPattern: 0 })
+  const dark = remaskQrCode(modules)
+  const size = modules.size
+  return { size, version, isDark: (row, column) => dark[row * size + column] === 1 }
 }
 
 /**
