@@ -12,9 +12,10 @@ import { ruleSets, isRuleSetId } from './hour-rules.js'
 import { normaliseName, planIssuance, type IssuancePlan, type IssueCertificateRequest } from './issuance-request.js'
 import { maskName } from './masking.js'
 import * as certificates from './certificate-repository.js'
+import type { PublicCertificateRow } from './certificate-repository.js'
 import { countRevocation } from './revocation-repository.js'
 import { issuerAuditActor, recordAudit, recordAuditEvents } from '../audit/audit-repository.js'
-import { createGroupCommit, type Outcome } from '../db/group-commit.js'
+import { createGroupingQueue, type Outcome } from '../db/grouping-queue.js'
 
 export interface CertificateHours { public: number, professional: number, elective: number, selfStudy: number, total: number }
 
@@ -74,6 +75,8 @@ interface PendingIssuance extends IssuanceOrder { beforeCommit?: BeforeCommit<Is
  */
 const issuingConcurrency = 2
 const maxIssuingGroup = 200
+const lookupConcurrency = 4
+const maxLookupGroup = 500
 
 const maxRevocationReasonLength = 500
 
@@ -225,10 +228,19 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
     return outcomes
   }
 
-  const issuing = createGroupCommit({ concurrency: issuingConcurrency, maxGroupSize: maxIssuingGroup, run: issueGroup })
+  const issuing = createGroupingQueue({ concurrency: issuingConcurrency, maxGroupSize: maxIssuingGroup, run: issueGroup })
 
-  async function publicView (source: Kysely<Database> | Transaction<Database>, number: string, name?: string): Promise<PublicCertificate> {
-    const row = await certificates.findPublicCertificate(source, number)
+  /** Lookups in flight at once share one query: under load, a round trip per group instead of per lookup. */
+  const lookups = createGroupingQueue<string, PublicCertificateRow | undefined>({
+    concurrency: lookupConcurrency,
+    maxGroupSize: maxLookupGroup,
+    run: async numbers => {
+      const found = new Map((await certificates.findCertificatesByNumbers(db, numbers)).map(row => [row.number, row]))
+      return numbers.map(number => ({ value: found.get(number) }))
+    },
+  })
+
+  function publicView (number: string, row: PublicCertificateRow | undefined, name?: string): PublicCertificate {
     if (row === undefined) throw new ServiceError('CERTIFICATE_NOT_FOUND', `No certificate has the number ${number}.`)
     return {
       number: row.number,
@@ -260,7 +272,7 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
     /** The public view of a certificate; with `name`, whether it is the holder's name. */
     async lookupCertificate (number: string, name?: string): Promise<PublicCertificate> {
       parseCertificateNumber(number, currentYear())
-      return publicView(db, number, name)
+      return publicView(number, await lookups.submit(number), name)
     },
 
     /** The full record, for issuers whose scope covers it. */
@@ -286,7 +298,7 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
         await certificates.markRevoked(trx, number, actor.issuerId, why, clock())
         await countRevocation(trx, row.kid)
         await recordAudit(trx, issuerAuditActor(actor), clock(), [{ action: 'certificate.revoked', subject: number, regionCode: row.region_code, before: row.status, after: 'revoked', details: { reason: why } }])
-        const revoked = await publicView(trx, number)
+        const revoked = publicView(number, (await certificates.findCertificatesByNumbers(trx, [number]))[0])
         await beforeCommit?.(trx, revoked)
         return revoked
       })

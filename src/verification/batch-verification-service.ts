@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
 import type { ErrorCode } from '../errors.js'
-import { findCertificatesByNumbers } from '../certificates/certificate-repository.js'
+import { findCertificatesByNumbers, type PublicCertificateRow } from '../certificates/certificate-repository.js'
 import { sameName, type CertificateHours } from '../certificates/certificate-service.js'
 import { maskName } from '../certificates/masking.js'
 import { findRegion } from '../regions/region-table.js'
@@ -81,7 +81,7 @@ function readSentRow (value: unknown): SentRow {
   return { number: shownNumber, ...(typeof name === 'string' && name.trim() !== '' ? { name } : {}) }
 }
 
-type FoundCertificate = Awaited<ReturnType<typeof findCertificatesByNumbers>>[number]
+type FoundCertificate = PublicCertificateRow
 
 function certificateView (row: FoundCertificate): BatchCertificate {
   return {

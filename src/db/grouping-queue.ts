@@ -1,9 +1,9 @@
-// Group commit: requests that arrive while the database is busy share one transaction instead of taking one each.
+// Grouping: work that arrives while the database is busy shares one transaction or query instead of taking one each.
 
 /** What one member of a group gets: its value or its own error. */
 export type Outcome<R> = { value: R } | { error: unknown }
 
-export interface GroupCommitOptions<I, R> {
+export interface GroupingQueueOptions<I, R> {
   /** Groups in flight at once; the next group forms from what arrives meanwhile. */
   concurrency: number
   /** The most members one group takes. */
@@ -13,11 +13,12 @@ export interface GroupCommitOptions<I, R> {
 }
 
 /**
- * A queue that runs submitted items in groups. With no load an item starts at once and alone, so
- * nothing waits on a timer; under load every group takes all items waiting (up to `maxGroupSize`),
- * and a database round trip or a commit is paid once per group rather than once per item.
+ * A queue that runs submitted items in groups: a group commit for writes, one `in (…)` query for
+ * reads. With no load an item starts at once and alone, so nothing waits on a timer; under load
+ * every group takes all items waiting (up to `maxGroupSize`), and a database round trip or a
+ * commit is paid once per group rather than once per item.
  */
-export function createGroupCommit<I, R> ({ concurrency, maxGroupSize, run }: GroupCommitOptions<I, R>) {
+export function createGroupingQueue<I, R> ({ concurrency, maxGroupSize, run }: GroupingQueueOptions<I, R>) {
   const waiting: Array<{ item: I, resolve: (value: R) => void, reject: (error: unknown) => void }> = []
   let running = 0
 
@@ -28,7 +29,7 @@ export function createGroupCommit<I, R> ({ concurrency, maxGroupSize, run }: Gro
       run(members.map(m => m.item))
         .then(outcomes => members.forEach((m, i) => {
           const outcome = outcomes[i]
-          if (outcome === undefined) m.reject(new Error('group commit: no outcome for a member'))
+          if (outcome === undefined) m.reject(new Error('grouping queue: no outcome for a member'))
           else if ('error' in outcome) m.reject(outcome.error)
           else m.resolve(outcome.value)
         }), (error: unknown) => { for (const m of members) m.reject(error) })
