@@ -1,7 +1,6 @@
 // The verification QR code, drawn as vector squares: sharper, smaller and faster than an embedded PNG.
-import { deflateSync } from 'node:zlib'
-import { PDFRawStream, type PDFPage } from 'pdf-lib'
 import QRCode from 'qrcode'
+import type { PageContent } from './page-content.js'
 import { remaskQrCode } from './qr-mask.js'
 
 /** A QR code's modules: `size` × `size`, true for dark. */
@@ -25,7 +24,7 @@ export function createQrMatrix (text: string): QrMatrix {
  * Draws `qr` as a square of side `side` points whose top-left corner is at (`left`, `top`).
  * The caller keeps the 4-module quiet zone around it free.
  */
-export function drawQrCode (page: PDFPage, qr: QrMatrix, left: number, top: number, side: number): void {
+export function drawQrCode (page: PageContent, qr: QrMatrix, left: number, top: number, side: number): void {
   const moduleSide = round(side / qr.size)
   // One module = one unit, rows counted downwards, so every rectangle has small integer coordinates;
   // all are filled at once, so no anti-aliasing seams show between neighbouring modules.
@@ -43,10 +42,7 @@ export function drawQrCode (page: PDFPage, qr: QrMatrix, left: number, top: numb
     }
   }
   operators.push('f Q')
-  // Written as a raw content stream: thousands of pdf-lib operator objects would cost more than the page itself.
-  const context = page.doc.context
-  const stream = PDFRawStream.of(context.obj({ Filter: 'FlateDecode' }), deflateSync(operators.join('\n')))
-  page.node.addContentStream(context.register(stream))
+  page.raw(operators.join('\n'))
 }
 
 function round (value: number): number {
