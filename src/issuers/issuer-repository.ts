@@ -1,5 +1,5 @@
 // Queries on issuers and their API keys. Each takes the database or a transaction first.
-import type { Kysely, Transaction } from 'kysely'
+import { sql, type Kysely, type Transaction } from 'kysely'
 import type { Database, IssuerKind } from '../db/schema.js'
 
 type Db = Kysely<Database> | Transaction<Database>
@@ -28,15 +28,16 @@ export async function insertApiKey (db: Db, key: { issuerId: number, hash: strin
 }
 
 /** The active issuer owning a key hash: the key neither revoked nor expired, the issuer not disabled. */
-export async function findIssuerByKeyHash (db: Db, hash: string, now: Date) {
+/** The active issuers behind these API-key hashes (unknown, revoked and expired keys, and disabled issuers, are left out). */
+export async function findIssuersByKeyHashes (db: Db, hashes: readonly string[], now: Date) {
   return db.selectFrom('api_keys')
     .innerJoin('issuers', 'issuers.id', 'api_keys.issuer_id')
-    .select(['issuers.id', 'issuers.name', 'issuers.kind', 'issuers.region_code'])
-    .where('api_keys.key_hash', '=', hash)
+    .select(['api_keys.key_hash', 'issuers.id', 'issuers.name', 'issuers.kind', 'issuers.region_code'])
+    .where('api_keys.key_hash', '=', sql<string>`any(${[...new Set(hashes)]}::text[])`)
     .where('api_keys.revoked_at', 'is', null)
     .where(eb => eb.or([eb('api_keys.expires_at', 'is', null), eb('api_keys.expires_at', '>', now)]))
     .where('issuers.disabled_at', 'is', null)
-    .executeTakeFirst()
+    .execute()
 }
 
 export async function revokeApiKey (db: Db, issuerId: number, keyId: number, now: Date) {

@@ -8,6 +8,7 @@ import { explainIssuerRegion, type Actor } from './issuer-scope.js'
 import * as issuers from './issuer-repository.js'
 import { normaliseName } from '../certificates/issuance-request.js'
 import { commandLine, recordAudit, type AuditActor, type AuditChange } from '../audit/audit-repository.js'
+import { createGroupingQueue } from '../db/grouping-queue.js'
 
 export interface IssuerView {
   id: number
@@ -42,6 +43,17 @@ function apiKeyCreated (issuer: { id: number, region_code: string }, key: { id: 
 }
 
 export function createIssuerService ({ db, clock }: { db: Kysely<Database>, clock: () => Date }) {
+  type KeyOwner = Awaited<ReturnType<typeof issuers.findIssuersByKeyHashes>>[number]
+  // Every authenticated request looks its key up: under load, the lookups in flight share one query.
+  const keyOwners = createGroupingQueue<string, KeyOwner | undefined>({
+    concurrency: 4,
+    maxGroupSize: 500,
+    run: async hashes => {
+      const owners = new Map((await issuers.findIssuersByKeyHashes(db, hashes, clock())).map(row => [row.key_hash, row]))
+      return hashes.map(hash => ({ value: owners.get(hash) }))
+    },
+  })
+
   return {
     /** Creates an issuer account with its first API key; the key is returned once and stored only as a hash. */
     async createIssuer (input: { name: string, kind: string, regionCode: string, keyExpiresAt?: Date }, by: AuditActor = commandLine): Promise<IssuerView & CreatedApiKey> {
@@ -94,7 +106,7 @@ export function createIssuerService ({ db, clock }: { db: Kysely<Database>, cloc
 
     /** The actor behind an API key, or undefined for an unknown, revoked or expired key. */
     async authenticate (apiKey: string): Promise<Actor | undefined> {
-      const row = await issuers.findIssuerByKeyHash(db, hashApiKey(apiKey), clock())
+      const row = await keyOwners.submit(hashApiKey(apiKey))
       if (row === undefined) return undefined
       const region = findRegion(row.region_code)
       if (region === undefined) return undefined
