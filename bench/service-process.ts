@@ -1,5 +1,5 @@
-// The service under test as its own process (`node --import tsx src/server.ts`), configured by environment, and its memory.
-import { spawn, type ChildProcess } from 'node:child_process'
+// The service under test as its own process, compiled as `npm start` runs it, configured by environment, and its memory.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -59,10 +59,11 @@ async function waitUntilReady (url: string, child: ChildProcess, output: () => s
   throw new Error(`not ready after 60 s:\n${output()}`)
 }
 
-/** Starts `node --import tsx <entry>` from the repository root and waits until `readyPath` answers 200. */
+/** Starts `node <entry>` (a .ts entry under tsx) from the repository root and waits until `readyPath` answers 200. */
 export async function startProcess (entry: string, env: Record<string, string>, readyPath: string, nodeArgs: string[] = []): Promise<RunningProcess> {
   const port = await freePort()
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
+  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : []
+  const child = spawn(process.execPath, [...nodeArgs, ...loader, entry], {
     cwd: repositoryRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -111,8 +112,18 @@ export interface ServiceUnderTest extends RunningProcess {
   cleanUp (): Promise<void>
 }
 
+let built = false
+
+/** `npm run build` once per bench process (incremental: ~1 s when dist/ is current), as `npm start` does first. */
+function buildService (): void {
+  if (built) return
+  const result = spawnSync('npm', ['run', '--silent', 'build'], { cwd: repositoryRoot, stdio: ['ignore', 'inherit', 'inherit'] })
+  if (result.status !== 0) throw new Error(`npm run build failed (${result.error?.message ?? `exit ${result.status}`})`)
+  built = true
+}
+
 /**
- * The service as deployed: `node --import tsx src/server.ts` with its database in the environment,
+ * The service as deployed: `node dist/src/server.js`, built first, with its database in the environment,
  * a fresh key folder, access logs off (LOG_LEVEL=warn; the baseline logs nothing either), and a
  * public rate limit no single bench client reaches.
  * BENCH_CPU_PROF=<dir> adds --cpu-prof so that a slow path can be profiled in place.
@@ -120,7 +131,8 @@ export interface ServiceUnderTest extends RunningProcess {
 export async function startService (databaseEnv: Record<string, string>, extraEnv: Record<string, string> = {}): Promise<ServiceUnderTest> {
   const keysDir = await mkdtemp(path.join(tmpdir(), 'ce-bench-keys-'))
   const profileDir = process.env.BENCH_CPU_PROF
-  const running = await startProcess('src/server.ts', {
+  buildService()
+  const running = await startProcess('dist/src/server.js', {
     ...databaseEnv,
     KEYS_DIR: keysDir,
     ADMIN_TOKEN: benchAdminToken,

@@ -1,9 +1,10 @@
 // `npm run docs:errors`: writes docs/ERRORS.md from the error table, so the catalogue cannot drift from the code.
 import { writeFile } from 'node:fs/promises'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { pathToFileURL } from 'node:url'
 import { errorTable, type ErrorCode } from '../errors.js'
+import { projectFile } from '../project-files.js'
 
-export const errorCataloguePath = fileURLToPath(new URL('../../docs/ERRORS.md', import.meta.url))
+export const errorCataloguePath = projectFile('docs/ERRORS.md')
 
 /** The Markdown catalogue of every error code, ordered by status then code. */
 export function renderErrorCatalogue (): string {

@@ -1,8 +1,7 @@
 // Reads the signed JWS back out of an uploaded PDF, parsing it in a worker thread under a time limit.
-import { extname } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { ServiceError } from '../errors.js'
+import { runningCompiled, sourceModuleUrl } from '../project-files.js'
 import type { JwsExtraction } from './pdf-jws-extraction.js'
 
 // pdf-lib parses our certificates in milliseconds but spends ~9 s per MB of junk after a PDF header (and
@@ -92,12 +91,12 @@ async function startWorker (): Promise<Worker> {
   return worker
 }
 
-/** Starts pdf-reading-worker beside this file: .js once compiled, .ts when run from source. */
+/** Starts pdf-reading-worker: .js once compiled, .ts when run from source. */
 function spawnReader (): Worker {
   const limits = { resourceLimits: { maxOldGenerationSizeMb: 512 } }
-  const entry = new URL(`./pdf-reading-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url)
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, limits)
-  // From source, the worker needs the parent's TypeScript loader. tsx (npm start) installs its hooks in the
+  const entry = sourceModuleUrl('documents/pdf-reading-worker')
+  if (runningCompiled) return new Worker(entry, limits)
+  // From source, the worker needs the parent's TypeScript loader. tsx (npm run dev, the tests) installs its hooks in the
   // main thread only on Node.js < 22.14, so the worker installs them itself when the plain import fails.
   const bootstrap = `const { workerData } = require('node:worker_threads')
 import(workerData.entry).catch(async (error) => {

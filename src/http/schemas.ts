@@ -1,9 +1,9 @@
 // The JSON Schemas of schemas/: loaded once, registered with Fastify, referenced by routes as '<file>#'.
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { projectFile } from '../project-files.js'
 
-export const schemaDirectory = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'schemas')
+export const schemaDirectory = projectFile('schemas')
 
 export interface JsonSchema { $id: string, [keyword: string]: unknown }
 

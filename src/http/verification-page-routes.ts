@@ -5,6 +5,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { CertificateNumberProblem } from '../certificates/certificate-number.js'
 import type { CertificateService } from '../certificates/certificate-service.js'
 import { errorTable } from '../errors.js'
+import { projectFile } from '../project-files.js'
 import { toServiceError } from './error-handler.js'
 import { renderVerificationPage, type PageOutcome, type VerificationPageView } from './verification-page.js'
 import { pageLanguage } from './verification-page-text.js'
@@ -27,7 +28,7 @@ const pageSecurityHeaders = {
 }
 
 function loadAsset (file: string, type: string) {
-  const body = readFileSync(new URL(`./page-assets/${file}`, import.meta.url))
+  const body = readFileSync(projectFile(`src/http/page-assets/${file}`))
   const version = createHash('sha256').update(body).digest('hex').slice(0, 12)
   return { body, type, url: `/assets/${file}?v=${version}` }
 }
