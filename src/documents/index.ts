@@ -1,5 +1,14 @@
 // The public surface of the documents module: rendering certificate PDFs and reading their JWS back.
-export { renderCertificatePdf, type CertificatePdfInput } from './certificate-pdf.js'
-export { loadCertificateFonts } from './fonts.js'
+// The renderer (its PDF and TrueType writers, qrcode, then the fonts) loads on first use, so an instance that only looks
+// certificates up and verifies them never holds it; reading a PDF runs pdf-lib in a worker thread.
+export type { CertificatePdfInput } from './certificate-pdf.js'
 export { readCertificateJws } from './pdf-certificate-reader.js'
 export { assertSealPng } from './seal-image.js'
+
+type Renderer = typeof import('./certificate-pdf.js')
+type Fonts = typeof import('./fonts.js')
+
+/** Renders a certificate's one-page PDF (certificate-pdf.ts), loading the renderer on the first call. */
+export const renderCertificatePdf: Renderer['renderCertificatePdf'] = async input => await (await import('./certificate-pdf.js')).renderCertificatePdf(input)
+/** Loads the certificate fonts ahead of the first rendering (fonts.ts). */
+export const loadCertificateFonts: Fonts['loadCertificateFonts'] = async () => { await (await import('./fonts.js')).loadCertificateFonts() }
