@@ -38,7 +38,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await migrateToLatest(database.db)
   const keys = await loadSigningKeys(config.signing.keysDir, config.signing.algorithm, clock)
   const holderIdSecret = await loadHolderIdSecret(config.signing.keysDir)
-  const services = createServices({ db: database.db, keys, holderIdSecret, clock, publicBaseUrl: config.http.publicBaseUrl })
+  const services = createServices({ db: database.db, keys, holderIdSecret, clock, publicBaseUrl: config.http.publicBaseUrl, idempotencyRetentionHours: config.idempotencyRetentionHours })
   const { issuers, idempotency } = services
 
   const app = Fastify({
@@ -61,6 +61,14 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     keys.close()
     if (options.database === undefined) await database.close()
   })
+
+  // Housekeeping: Idempotency-Keys past retention are deleted at start and hourly (any instance may: it is idempotent).
+  const purgeIdempotencyKeys = () => idempotency.purgeExpired()
+    .then(purged => { if (purged > 0) app.log.info({ purged }, 'expired Idempotency-Keys deleted') })
+    .catch((error: unknown) => { app.log.warn({ err: error }, 'could not delete expired Idempotency-Keys') })
+  const housekeeping = setInterval(purgeIdempotencyKeys, 3_600_000).unref()
+  app.addHook('onReady', async () => { await purgeIdempotencyKeys() })
+  app.addHook('onClose', async () => { clearInterval(housekeeping) })
 
   installErrorHandling(app)
   await app.register(requestGuardsPlugin, { limits: config.limits, redisUrl: config.redisUrl })

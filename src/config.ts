@@ -20,6 +20,8 @@ export interface Config {
   readonly adminToken?: string
   readonly redisUrl?: string
   readonly logLevel: string
+  /** How long a completed Idempotency-Key keeps its response (which holds names) before it is deleted. */
+  readonly idempotencyRetentionHours: number
   /** Abuse and overload protection: public rate limit per client address, and when to shed load. */
   readonly limits: {
     readonly publicPerMinute: number
@@ -93,6 +95,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   }
 
   const poolSize = integer('DATABASE_POOL_SIZE', 20, 1, 1000)
+  const idempotencyRetentionHours = integer('IDEMPOTENCY_RETENTION_HOURS', 24, 1, 24 * 366)
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze({
     http: Object.freeze({ port, host, publicBaseUrl, trustProxy, requestTimeoutMs, connectionTimeoutMs }),
@@ -101,6 +104,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     adminToken,
     redisUrl,
     logLevel,
+    idempotencyRetentionHours,
     limits: Object.freeze(limits),
   })
 }

@@ -22,17 +22,19 @@ export interface ServiceDeps {
   holderIdSecret: Buffer
   clock: () => Date
   publicBaseUrl: string
+  /** How long a completed Idempotency-Key keeps its response (IDEMPOTENCY_RETENTION_HOURS). */
+  idempotencyRetentionHours?: number
 }
 
 export type Services = ReturnType<typeof createServices>
 
-export function createServices ({ db, keys, holderIdSecret, clock, publicBaseUrl }: ServiceDeps) {
+export function createServices ({ db, keys, holderIdSecret, clock, publicBaseUrl, idempotencyRetentionHours = 24 }: ServiceDeps) {
   const certificates = createCertificateService({ db, keys, holderIdSecret, clock, publicBaseUrl })
   const verification = createVerificationService({ db, keys, clock, readPdf: readCertificateJws })
   return {
     issuers: createIssuerService({ db, clock }),
     seals: createIssuerSealService({ db, clock }),
-    idempotency: createIdempotencyService({ db, clock }),
+    idempotency: createIdempotencyService({ db, clock, retentionMs: idempotencyRetentionHours * 3_600_000 }),
     certificates,
     batches: createBatchService({ db, certificates, holderIdSecret, clock }),
     pdfs: createCertificatePdfService({ db, certificates, publicBaseUrl }),

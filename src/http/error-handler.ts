@@ -64,7 +64,9 @@ export function errorBody (error: ServiceError, requestId: string): ErrorBody {
 export function installErrorHandling (app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const serviceError = toServiceError(error)
-    if (serviceError.status >= 500) request.log.error({ err: error }, 'request failed')
+    // A 503 is expected during an outage or overload: one warning line each, not a stack trace per request.
+    if (serviceError.status === 503) request.log.warn({ code: serviceError.code, cause: (error as Error | null)?.message }, 'request refused: service unavailable')
+    else if (serviceError.status >= 500) request.log.error({ err: error }, 'request failed')
     if (serviceError.code === 'RATE_LIMITED' || serviceError.status === 503) reply.header('retry-after', reply.getHeader('retry-after') ?? 5)
     return reply.code(serviceError.status).type('application/json; charset=utf-8').send(errorBody(serviceError, request.id))
   })

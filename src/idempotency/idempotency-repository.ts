@@ -52,3 +52,21 @@ export async function releaseKey (db: Db, ref: KeyRef, token: string): Promise<v
     .where('state', '=', 'running').where('lock_token', '=', token)
     .execute()
 }
+
+/**
+ * Deletes up to `limit` records past retention: completed before `cutoff`, or left running by a
+ * process that died, with a lease that ended before it. Returns how many went.
+ */
+export async function deleteExpiredKeys (db: Db, cutoff: Date, limit: number): Promise<number> {
+  const result = await db.deleteFrom('idempotency_keys')
+    .where(({ eb, refTuple, selectFrom }) => eb(refTuple('issuer_id', 'key'), 'in', selectFrom('idempotency_keys')
+      .select(['issuer_id', 'key'])
+      .where(e => e.or([
+        e.and([e('state', '=', 'completed'), e('completed_at', '<', cutoff)]),
+        e.and([e('state', '=', 'running'), e('locked_until', '<', cutoff)]),
+      ]))
+      .limit(limit)
+      .$asTuple('issuer_id', 'key')))
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
+}

@@ -22,6 +22,8 @@ export interface IdempotencyServiceDeps {
   clock: () => Date
   /** How long a running request holds its key before a retry may take it over (after a crash). */
   leaseMs?: number
+  /** How long a completed key keeps its response; after that the key is forgotten. */
+  retentionMs?: number
 }
 
 export type IdempotencyService = ReturnType<typeof createIdempotencyService>
@@ -44,7 +46,7 @@ export function hashRequest (method: string, path: string, body: unknown): strin
   return createHash('sha256').update(`${method.toUpperCase()} ${path}\n${canonicalJson(body)}`).digest('hex')
 }
 
-export function createIdempotencyService ({ db, clock, leaseMs = 10 * 60_000 }: IdempotencyServiceDeps) {
+export function createIdempotencyService ({ db, clock, leaseMs = 10 * 60_000, retentionMs = 24 * 3_600_000 }: IdempotencyServiceDeps) {
   const leaseEnd = () => new Date(clock().getTime() + leaseMs)
 
   /** Takes the key for this request, or returns the response to replay; throws when it cannot be either. */
@@ -68,6 +70,20 @@ export function createIdempotencyService ({ db, clock, leaseMs = 10 * 60_000 }: 
   }
 
   return {
+    /**
+     * Deletes the records older than the retention period, a chunk at a time so no statement holds
+     * many rows locked. Their responses carry holders' names, kept no longer than retries need.
+     */
+    async purgeExpired (): Promise<number> {
+      const cutoff = new Date(clock().getTime() - retentionMs)
+      let purged = 0
+      for (;;) {
+        const deleted = await records.deleteExpiredKeys(db, cutoff, 5000)
+        purged += deleted
+        if (deleted < 5000) return purged
+      }
+    },
+
     /**
      * Runs `operation` at most once per (issuer, key) and returns its response; a retry with the
      * same key and request gets the first response back (`replayed`), with a different request
