@@ -56,8 +56,7 @@ export async function renderCertificatePdf (input: CertificatePdfInput): Promise
     Parent: pages,
     MediaBox: [0, 0, ...pageSize],
     Resources: page.resources(),
-    // Level 1: the page is mostly numbers and QR rectangles, which compress nearly as well at a fraction of the time.
-    Contents: pdf.addDeflated({}, page.operatorsText(), 1),
+    Contents: pdf.addDeflated({}, page.operatorsText()),
   })
   pdf.set(pages, { Type: 'Pages', Kids: [pageRef], Count: 1 })
   const jws = pdf.addStream({
