@@ -8,7 +8,12 @@ export { assertSealPng } from './seal-image.js'
 type Renderer = typeof import('./certificate-pdf.js')
 type Fonts = typeof import('./fonts.js')
 
+// Kept after the first call: import() resolves its specifier again every time (under tsx, through the loader
+// hooks' thread: ~0.5 ms, a sixth of a PDF).
+let renderer: Promise<Renderer> | undefined
+let fonts: Promise<Fonts> | undefined
+
 /** Renders a certificate's one-page PDF (certificate-pdf.ts), loading the renderer on the first call. */
-export const renderCertificatePdf: Renderer['renderCertificatePdf'] = async input => await (await import('./certificate-pdf.js')).renderCertificatePdf(input)
+export const renderCertificatePdf: Renderer['renderCertificatePdf'] = async input => await (await (renderer ??= import('./certificate-pdf.js'))).renderCertificatePdf(input)
 /** Loads the certificate fonts ahead of the first rendering (fonts.ts). */
-export const loadCertificateFonts: Fonts['loadCertificateFonts'] = async () => { await (await import('./fonts.js')).loadCertificateFonts() }
+export const loadCertificateFonts: Fonts['loadCertificateFonts'] = async () => { await (await (fonts ??= import('./fonts.js'))).loadCertificateFonts() }
