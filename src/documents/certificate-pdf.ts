@@ -1,13 +1,11 @@
 // Renders a certificate as a one-page PDF that carries its signed JWS (attachment and metadata).
-import { createHash } from 'node:crypto'
-import { deflateSync } from 'node:zlib'
 import { drawCertificatePage, pageSize, textsOf, type CertificateContent } from './certificate-page.js'
 import { embedCertificateFonts } from './fonts.js'
-import { PageContent, type PageImage } from './page-content.js'
+import { PageContent } from './page-content.js'
 import { jwsAttachmentName, jwsInfoKey } from './pdf-jws-names.js'
 import { pdfDate, PdfText, PdfWriter } from './pdf-writer.js'
 import { createQrMatrix } from './qr-code.js'
-import { decodeSealPng } from './seal-image.js'
+import { embedSeal } from './seal-embedding.js'
 
 export interface CertificatePdfInput {
   /** 14 digits, e.g. '44010625000201'. */
@@ -131,27 +129,4 @@ function hours (value: number | null): string {
 function chinaDate (date: Date): string {
   const china = new Date(date.getTime() + 8 * 3600_000)
   return `${china.getUTCFullYear()}年${china.getUTCMonth() + 1}月${china.getUTCDate()}日`
-}
-
-// The image streams of recent seals, by the PNG's SHA-256: an issuer's certificates all carry the same seal,
-// and decoding and compressing it again would cost more than the rest of the PDF. Eight seals, compressed.
-const sealStreams = new Map<string, { width: number, height: number, rgb: Buffer, alpha: Buffer | null }>()
-const sealsKept = 8
-
-/** Throws ServiceError('INVALID_SEAL_IMAGE') when `png` is not a usable PNG. */
-function embedSeal (pdf: PdfWriter, png: Uint8Array): PageImage {
-  const key = createHash('sha256').update(png).digest('hex')
-  let streams = sealStreams.get(key)
-  if (streams === undefined) {
-    const { width, height, rgb, alpha } = decodeSealPng(png)
-    streams = { width, height, rgb: deflateSync(rgb), alpha: alpha === null ? null : deflateSync(alpha) }
-  }
-  // Most recently used last; the oldest goes first.
-  sealStreams.delete(key)
-  sealStreams.set(key, streams)
-  if (sealStreams.size > sealsKept) sealStreams.delete(sealStreams.keys().next().value as string)
-  const { width, height, rgb, alpha } = streams
-  const image = { Type: 'XObject', Subtype: 'Image', Width: width, Height: height, BitsPerComponent: 8, Filter: 'FlateDecode' }
-  const mask = alpha === null ? undefined : pdf.addStream({ ...image, ColorSpace: 'DeviceGray' }, alpha)
-  return { ref: pdf.addStream({ ...image, ColorSpace: 'DeviceRGB', SMask: mask }, rgb), width, height }
 }

@@ -13,6 +13,7 @@ export interface QrMatrix {
 /** Encodes `text` exactly, as UTF-8 bytes, with error correction level M. */
 export function createQrMatrix (text: string): QrMatrix {
   // One byte segment: qrcode's search for an optimal mix of modes costs more than the few bits it saves here.
+  // Mask 0 spares qrcode its slow search for the best mask; remaskQrCode finds the same one.
   const { modules, version } = QRCode.create([{ data: Buffer.from(text, 'utf8'), mode: 'byte' }],
     { errorCorrectionLevel: 'M', maskPattern: 0 })
   const dark = remaskQrCode(modules)
