@@ -156,6 +156,7 @@ function embedSubset (pdf: PdfWriter, face: TrueTypeFace, codePoints: ReadonlySe
     DescendantFonts: [cidFont],
     ToUnicode: pdf.addDeflated({}, toUnicodeMap(subset.glyphIds)),
   })
+  // runs() hands each font only characters it was subset for.
   const hexOf = (text: string): string => {
     let hex = ''
     for (const character of text) hex += (subset.glyphIds.get(character.codePointAt(0) as number) ?? 0).toString(16).padStart(4, '0')

@@ -11,14 +11,9 @@ export class PdfText {
   constructor (readonly text: string) {}
 }
 
-/** A string of bytes, given in hexadecimal. */
-export class PdfHex {
-  constructor (readonly hex: string) {}
-}
-
 /** JavaScript strings are names (`'FlateDecode'` is /FlateDecode); undefined entries of a dictionary are left out. */
 export type PdfValue =
-  | number | boolean | string | PdfRef | PdfText | PdfHex | readonly PdfValue[] | { readonly [key: string]: PdfValue | undefined }
+  | number | boolean | string | PdfRef | PdfText | readonly PdfValue[] | { readonly [key: string]: PdfValue | undefined }
 
 const textEncoder = new TextEncoder()
 
@@ -61,8 +56,9 @@ export class PdfWriter {
   /** The file: header, objects, cross-reference table and trailer. */
   finish (trailer: { readonly Root: PdfRef, readonly Info: PdfRef }): Uint8Array {
     // The comment of high bytes marks the file as binary for transfer programs (ISO 32000 7.5.2).
-    const chunks: Buffer[] = [Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1')]
-    let offset = chunks[0]!.length
+    const header = Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1')
+    const chunks: Buffer[] = [header]
+    let offset = header.length
     const offsets: number[] = []
     this.bodies.forEach((body, index) => {
       if (body === undefined) throw new Error(`PDF object ${index + 1} was reserved but never written`)
@@ -96,7 +92,6 @@ function serialise (value: PdfValue): string {
   if (typeof value === 'string') return nameOf(value)
   if (value instanceof PdfRef) return `${value.id} 0 R`
   if (value instanceof PdfText) return textString(value.text)
-  if (value instanceof PdfHex) return `<${value.hex}>`
   if (isArray(value)) return `[${value.map(serialise).join(' ')}]`
   const entries = Object.entries(value).filter((entry): entry is [string, PdfValue] => entry[1] !== undefined)
   return `<<${entries.map(([key, entry]) => `${nameOf(key)} ${serialise(entry)}`).join(' ')}>>`
