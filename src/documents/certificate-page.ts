@@ -1,7 +1,7 @@
 // The layout of the A4 certificate page, after the template annexed to the Guangdong certificate rules.
+import { BlendMode, degrees, rgb, type PDFImage, type PDFPage } from 'pdf-lib'
 import type { Span } from './cjk-line-breaker.js'
 import type { CertificateFonts, FontWeight } from './fonts.js'
-import type { Color, PageContent, PageImage } from './page-content.js'
 import { drawQrCode, type QrMatrix } from './qr-code.js'
 import { drawBlock, layoutText, type Alignment, type TextStyle } from './text-typesetter.js'
 
@@ -22,11 +22,10 @@ export interface CertificateContent {
 export const pageSize: [number, number] = [595.28, 841.89]
 const [pageWidth, pageHeight] = pageSize
 const mm = 72 / 25.4
-const ink: Color = [0.1, 0.1, 0.1]
-const muted: Color = [0.33, 0.33, 0.33]
-const red: Color = [0.6, 0.1, 0.1]
-const tableRule: Color = [0.45, 0.45, 0.45]
-const tableHeading: Color = [0.96, 0.93, 0.9]
+const ink = rgb(0.1, 0.1, 0.1)
+const muted = rgb(0.33, 0.33, 0.33)
+const red = rgb(0.6, 0.1, 0.1)
+const tableRule = rgb(0.45, 0.45, 0.45)
 const left = 72
 const textWidth = pageWidth - 2 * left
 
@@ -60,7 +59,7 @@ export function textsOf (content: CertificateContent): Record<FontWeight, string
 
 /** Draws the whole certificate; `seal` is the issuer's seal image, placed over its name. */
 export function drawCertificatePage (
-  page: PageContent, fonts: CertificateFonts, content: CertificateContent, qr: QrMatrix, seal: PageImage | null,
+  page: PDFPage, fonts: CertificateFonts, content: CertificateContent, qr: QrMatrix, seal: PDFImage | null,
 ): void {
   drawBorder(page)
   const put = (spans: Array<Span<TextStyle>>, width: number, x: number, baseline: number,
@@ -108,29 +107,32 @@ function sentence (content: CertificateContent): Array<Span<TextStyle>> {
   ]
 }
 
-function drawBorder (page: PageContent): void {
+function drawBorder (page: PDFPage): void {
   const frame = (inset: number, thickness: number): void => {
-    page.strokeRectangle(inset, inset, pageWidth - 2 * inset, pageHeight - 2 * inset, red, thickness)
+    page.drawRectangle({
+      x: inset, y: inset, width: pageWidth - 2 * inset, height: pageHeight - 2 * inset,
+      borderColor: red, borderWidth: thickness,
+    })
   }
   frame(24, 2.6)
   frame(30, 0.7)
   // A small square on each inner corner, the way printed certificate frames finish their corners.
   for (const x of [30, pageWidth - 30]) {
     for (const y of [30, pageHeight - 30]) {
-      page.fillRectangle(x - 4, y - 4, 8, 8, red)
+      page.drawRectangle({ x: x - 4, y: y - 4, width: 8, height: 8, color: red })
     }
   }
 }
 
-function drawOrnament (page: PageContent, y: number): void {
+function drawOrnament (page: PDFPage, y: number): void {
   const centre = pageWidth / 2
-  page.line(centre - 110, y, centre - 8, y, 0.6, red)
-  page.line(centre + 8, y, centre + 110, y, 0.6, red)
-  page.fillTurnedSquare(centre, y - 3.5, 5, 45, red)
+  page.drawLine({ start: { x: centre - 110, y }, end: { x: centre - 8, y }, thickness: 0.6, color: red })
+  page.drawLine({ start: { x: centre + 8, y }, end: { x: centre + 110, y }, thickness: 0.6, color: red })
+  page.drawSquare({ x: centre, y: y - 3.5, size: 5, rotate: degrees(45), color: red })
 }
 
 /** Draws the table of hours between `top` and `bottom`, shrinking its rows if space is short. */
-function drawHoursTable (page: PageContent, fonts: CertificateFonts, content: CertificateContent, top: number, bottom: number): void {
+function drawHoursTable (page: PDFPage, fonts: CertificateFonts, content: CertificateContent, top: number, bottom: number): void {
   const rows = [tableHeader, ...content.hourRows.map((row) => [row.label, row.given, row.required])]
   const columns = [170, 110, 110]
   const width = columns.reduce((sum, column) => sum + column, 0)
@@ -144,7 +146,7 @@ function drawHoursTable (page: PageContent, fonts: CertificateFonts, content: Ce
   drawBlock(page, fonts, layoutText(fonts, [{ text: tableCaption(content), style: styles.caption }], width + 60),
     { left: x0 - 30, baseline: y - 12, lineHeight: 14, align: 'center' })
   y -= captionHeight
-  page.fillRectangle(x0, y - rowHeight, width, rowHeight, tableHeading)
+  page.drawRectangle({ x: x0, y: y - rowHeight, width, height: rowHeight, color: rgb(0.96, 0.93, 0.9) })
   const lastRow = rows.length - 1
   rows.forEach((cells, index) => {
     const size = Math.min(12, rowHeight * 0.55)
@@ -158,21 +160,21 @@ function drawHoursTable (page: PageContent, fonts: CertificateFonts, content: Ce
       x += columnWidth
     })
     const thickness = index === 0 || index === lastRow ? 0.9 : 0.5
-    page.line(x0, y - rowHeight, x0 + width, y - rowHeight, thickness, tableRule)
+    page.drawLine({ start: { x: x0, y: y - rowHeight }, end: { x: x0 + width, y: y - rowHeight }, thickness, color: tableRule })
     y -= rowHeight
   })
   const tableTop = y + tableHeight
-  page.line(x0, tableTop, x0 + width, tableTop, 0.9, tableRule)
+  page.drawLine({ start: { x: x0, y: tableTop }, end: { x: x0 + width, y: tableTop }, thickness: 0.9, color: tableRule })
   let x = x0
   for (const columnWidth of [0, ...columns]) {
     x += columnWidth
-    page.line(x, tableTop, x, y, 0.5, tableRule)
+    page.drawLine({ start: { x, y: tableTop }, end: { x, y }, thickness: 0.5, color: tableRule })
   }
 }
 
 /** Draws the QR code (left) and the issuer block (right) at the foot of the page; returns their top. */
 function drawIssuerAndQr (
-  page: PageContent, fonts: CertificateFonts, content: CertificateContent, qr: QrMatrix, seal: PageImage | null,
+  page: PDFPage, fonts: CertificateFonts, content: CertificateContent, qr: QrMatrix, seal: PDFImage | null,
 ): number {
   // Keep a module at ≥ 0.5 mm: a 150 dpi scan then decodes reliably (45 mm is the least, 60 mm the most).
   const side = Math.min(60 * mm, Math.max(45 * mm, qr.size * 0.5 * mm))
@@ -209,7 +211,7 @@ function drawIssuerAndQr (
     const height = seal.height * scale
     const centreX = blockLeft + labelWidth + (blockWidth - labelWidth) / 2
     const centreY = (issuerBaseline + dateBaseline) / 2 + 6
-    page.stampImage(seal, centreX - width / 2, centreY - height / 2, width, height)
+    page.drawImage(seal, { x: centreX - width / 2, y: centreY - height / 2, width, height, blendMode: BlendMode.Multiply })
   }
   return Math.max(qrBottom + side, issuerBaseline + 20)
 }

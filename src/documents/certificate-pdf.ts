@@ -1,11 +1,12 @@
 // Renders a certificate as a one-page PDF that carries its signed JWS (attachment and metadata).
+import fontkit from '@pdf-lib/fontkit'
+import { AFRelationship, PDFDict, PDFDocument, PDFName, PDFString, type PDFImage } from 'pdf-lib'
+import { ServiceError } from '../errors.js'
 import { drawCertificatePage, pageSize, textsOf, type CertificateContent } from './certificate-page.js'
 import { embedCertificateFonts } from './fonts.js'
-import { PageContent } from './page-content.js'
-import { jwsAttachmentName, jwsInfoKey } from './pdf-jws-names.js'
-import { pdfDate, PdfText, PdfWriter } from './pdf-writer.js'
+import { jwsAttachmentName, jwsInfoKey } from './pdf-jws-extraction.js'
 import { createQrMatrix } from './qr-code.js'
-import { embedSeal } from './seal-embedding.js'
+import { assertSealPng } from './seal-image.js'
 
 export interface CertificatePdfInput {
   /** 14 digits, e.g. '44010625000201'. */
@@ -42,54 +43,31 @@ export interface CertificatePdfInput {
  */
 export async function renderCertificatePdf (input: CertificatePdfInput): Promise<Uint8Array> {
   const content = contentOf(input)
-  const pdf = new PdfWriter()
-  const fonts = await embedCertificateFonts(pdf, textsOf(content))
-  const seal = input.seal === undefined ? null : embedSeal(pdf, input.seal)
-  const page = new PageContent()
+  const doc = await PDFDocument.create({ updateMetadata: false })
+  doc.registerFontkit(fontkit)
+  const fonts = await embedCertificateFonts(doc, textsOf(content))
+  const seal = input.seal === undefined ? null : await embedSeal(doc, input.seal)
+  const page = doc.addPage(pageSize)
   drawCertificatePage(page, fonts, content, createQrMatrix(input.verifyUrl), seal)
 
-  const pages = pdf.reserve()
-  const pageRef = pdf.add({
-    Type: 'Page',
-    Parent: pages,
-    MediaBox: [0, 0, ...pageSize],
-    Resources: page.resources(),
-    Contents: pdf.addDeflated({}, page.operatorsText()),
+  doc.setTitle(`${content.title} ${content.number}`, { showInWindowTitleBar: true })
+  doc.setAuthor(content.issuerName)
+  doc.setSubject(`${content.holderName} ${content.year} 年度专业技术人员继续教育证书，证书编号 ${content.number}`)
+  doc.setKeywords([content.number, content.year, '专业技术人员继续教育证书'])
+  doc.setCreator('ce-certificates')
+  doc.setProducer('ce-certificates (pdf-lib, HarfBuzz subset fonts)')
+  doc.setCreationDate(input.issuedAt)
+  doc.setModificationDate(input.issuedAt)
+  doc.setLanguage('zh-CN')
+  doc.context.lookup(doc.context.trailerInfo.Info, PDFDict).set(PDFName.of(jwsInfoKey), PDFString.of(input.jws))
+  await doc.attach(new TextEncoder().encode(input.jws), jwsAttachmentName, {
+    mimeType: 'application/jose',
+    description: '证书签名数据 (JWS Compact Serialization)',
+    creationDate: input.issuedAt,
+    modificationDate: input.issuedAt,
+    afRelationship: AFRelationship.Source,
   })
-  pdf.set(pages, { Type: 'Pages', Kids: [pageRef], Count: 1 })
-  const jws = pdf.addStream({
-    Type: 'EmbeddedFile',
-    Subtype: 'application/jose',
-    Params: { Size: input.jws.length, CreationDate: pdfDate(input.issuedAt), ModDate: pdfDate(input.issuedAt) },
-  }, Buffer.from(input.jws, 'latin1'))
-  const attachment = pdf.add({
-    Type: 'Filespec',
-    F: new PdfText(jwsAttachmentName),
-    UF: new PdfText(jwsAttachmentName),
-    Desc: new PdfText('证书签名数据 (JWS Compact Serialization)'),
-    AFRelationship: 'Source',
-    EF: { F: jws },
-  })
-  const catalog = pdf.add({
-    Type: 'Catalog',
-    Pages: pages,
-    Lang: new PdfText('zh-CN'),
-    ViewerPreferences: { DisplayDocTitle: true },
-    Names: { EmbeddedFiles: { Names: [new PdfText(jwsAttachmentName), attachment] } },
-    AF: [attachment],
-  })
-  const info = pdf.add({
-    Title: new PdfText(`${content.title} ${content.number}`),
-    Author: new PdfText(content.issuerName),
-    Subject: new PdfText(`${content.holderName} ${content.year} 年度专业技术人员继续教育证书，证书编号 ${content.number}`),
-    Keywords: new PdfText([content.number, content.year, '专业技术人员继续教育证书'].join(' ')),
-    Creator: new PdfText('ce-certificates'),
-    Producer: new PdfText('ce-certificates'),
-    CreationDate: pdfDate(input.issuedAt),
-    ModDate: pdfDate(input.issuedAt),
-    [jwsInfoKey]: new PdfText(input.jws),
-  })
-  return pdf.finish({ Root: catalog, Info: info })
+  return await doc.save()
 }
 
 function contentOf (input: CertificatePdfInput): CertificateContent {
@@ -129,4 +107,13 @@ function hours (value: number | null): string {
 function chinaDate (date: Date): string {
   const china = new Date(date.getTime() + 8 * 3600_000)
   return `${china.getUTCFullYear()}年${china.getUTCMonth() + 1}月${china.getUTCDate()}日`
+}
+
+async function embedSeal (doc: PDFDocument, png: Uint8Array): Promise<PDFImage> {
+  assertSealPng(png)
+  try {
+    return await doc.embedPng(png)
+  } catch {
+    throw new ServiceError('INVALID_SEAL_IMAGE', 'The seal PNG cannot be decoded.')
+  }
 }

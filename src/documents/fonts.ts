@@ -1,19 +1,18 @@
-// The certificate's fonts: Noto Serif SC, Noto Serif JP for code points SC lacks; subset and embedded per PDF.
+// The certificate's fonts: Noto Serif SC loaded once, subset per PDF, Noto Serif JP for code points SC lacks.
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
+import fontkit from '@pdf-lib/fontkit'
+import type { PDFDocument, PDFFont } from 'pdf-lib'
+import subsetFont from 'subset-font'
 import { ServiceError } from '../errors.js'
-import type { PageFont } from './page-content.js'
-import { PdfText, type PdfValue, type PdfWriter } from './pdf-writer.js'
-import { parseTrueType, type TrueTypeFace } from './truetype-face.js'
-import { subsetTrueType } from './truetype-subset.js'
 
 export type FontWeight = 'regular' | 'bold'
 
 /** A stretch of text that one embedded font draws. */
 export interface FontRun {
   readonly text: string
-  readonly font: PageFont
+  readonly font: PDFFont
 }
 
 /** The fonts embedded in one certificate PDF. */
@@ -23,7 +22,18 @@ export interface CertificateFonts {
   widthOf (text: string, weight: FontWeight, size: number): number
 }
 
-interface Family { readonly primary: TrueTypeFace, readonly fallback: TrueTypeFace }
+interface Face {
+  readonly postscriptName: string
+  // Buffers, not plain Uint8Arrays: subset-font sniffs the format with Buffer#toString.
+  readonly bytes: Buffer
+  readonly covers: (codePoint: number) => boolean
+  /** Advance width in em. */
+  readonly advance: (codePoint: number) => number
+  /** A subset of the characters most certificates need, much faster to subset again than the 10 MB face. */
+  readonly common: { readonly bytes: Buffer, readonly codePoints: ReadonlySet<number> }
+}
+
+interface Family { readonly primary: Face, readonly fallback: Face }
 
 const require = createRequire(import.meta.url)
 const fontFiles: Record<FontWeight, { primary: string, fallback: string }> = {
@@ -36,38 +46,45 @@ const fontFiles: Record<FontWeight, { primary: string, fallback: string }> = {
     fallback: '@expo-google-fonts/noto-serif-jp/700Bold/NotoSerifJP_700Bold.ttf',
   },
 }
+// The page needs no OpenType layout (no vertical forms, ligatures or kerning), and without these tables
+// fontkit maps characters to glyphs directly instead of shaping every string pdf-lib draws or measures.
+const subsetOptions = {
+  targetFormat: 'truetype', noLayoutClosure: true, dropTables: ['GSUB', 'GPOS', 'GDEF', 'BASE', 'vhea', 'vmtx', 'VORG', 'DSIG'],
+} as const
 
 let loading: Promise<Record<FontWeight, Family>> | undefined
 
 /**
- * Reads and parses the certificate fonts. Call once at start-up so that the first certificate does not
- * pay for it; idempotent.
+ * Reads and parses the certificate fonts and prepares their common-character subsets.
+ * Call once at start-up so that the first certificate does not pay for it; idempotent.
  */
 export async function loadCertificateFonts (): Promise<void> {
   await loadFamilies()
 }
 
 /**
- * Embeds into `pdf` the fonts needed to draw `texts`, subset to exactly their characters.
+ * Embeds into `doc` the fonts needed to draw `texts`, subset to exactly their characters.
  * Throws ServiceError('UNRENDERABLE_CHARACTER') listing every code point that no font covers.
  */
-export async function embedCertificateFonts (pdf: PdfWriter, texts: Record<FontWeight, string>): Promise<CertificateFonts> {
+export async function embedCertificateFonts (
+  doc: PDFDocument, texts: Record<FontWeight, string>,
+): Promise<CertificateFonts> {
   const families = await loadFamilies()
   const missing = new Set<number>()
-  const plan = { regular: new Map<TrueTypeFace, Set<number>>(), bold: new Map<TrueTypeFace, Set<number>>() }
+  const plan = { regular: new Map<Face, Set<number>>(), bold: new Map<Face, Set<number>>() }
   for (const weight of ['regular', 'bold'] as const) {
     const { primary, fallback } = families[weight]
     for (const codePoint of codePointsOf(texts[weight])) {
-      const face = primary.glyphId(codePoint) !== 0 ? primary : fallback.glyphId(codePoint) !== 0 ? fallback : null
+      const face = primary.covers(codePoint) ? primary : fallback.covers(codePoint) ? fallback : null
       if (face === null) missing.add(codePoint)
       else plan[weight].set(face, (plan[weight].get(face) ?? new Set()).add(codePoint))
     }
   }
   if (missing.size > 0) throw unrenderable([...missing])
-  const fontOf = { regular: new Map<number, PageFont>(), bold: new Map<number, PageFont>() }
+  const fontOf = { regular: new Map<number, PDFFont>(), bold: new Map<number, PDFFont>() }
   for (const weight of ['regular', 'bold'] as const) {
     for (const [face, codePoints] of plan[weight]) {
-      const font = embedSubset(pdf, face, codePoints)
+      const font = await embedSubset(doc, face, codePoints)
       for (const codePoint of codePoints) fontOf[weight].set(codePoint, font)
     }
   }
@@ -75,7 +92,7 @@ export async function embedCertificateFonts (pdf: PdfWriter, texts: Record<FontW
   const runs = (text: string, weight: FontWeight): FontRun[] => {
     const result: FontRun[] = []
     let current = ''
-    let currentFont: PageFont | undefined
+    let currentFont: PDFFont | undefined
     for (const character of text) {
       const font = fontOf[weight].get(character.codePointAt(0) as number)
       // Each font is subset to the text announced above; anything else would print as a blank box.
@@ -90,16 +107,14 @@ export async function embedCertificateFonts (pdf: PdfWriter, texts: Record<FontW
     if (currentFont !== undefined) result.push({ text: current, font: currentFont })
     return result
   }
-  // Glyphs are drawn at their advance widths (no kerning), so their sum is the drawn width.
+  // pdf-lib draws glyphs at their advance widths (no kerning), so their sum is the drawn width; it is
+  // also far cheaper than PDFFont#widthOfTextAtSize, which shapes the text on every call.
   const widthOf = (text: string, weight: FontWeight, size: number): number => {
     const { primary, fallback } = families[weight]
     let width = 0
     for (const character of text) {
       const codePoint = character.codePointAt(0) as number
-      const primaryGlyph = primary.glyphId(codePoint)
-      width += primaryGlyph !== 0
-        ? primary.advance(primaryGlyph) / primary.unitsPerEm
-        : fallback.advance(fallback.glyphId(codePoint)) / fallback.unitsPerEm
+      width += (primary.covers(codePoint) ? primary : fallback).advance(codePoint)
     }
     return width * size
   }
@@ -114,103 +129,25 @@ function unrenderable (codePoints: number[]): ServiceError {
     { characters, codePoints: labels })
 }
 
-/**
- * Embeds the subset of `face` for `codePoints` as a Type 0 font with Identity-H encoding (ISO 32000 9.7):
- * the codes drawn are the subset's glyph numbers, and a ToUnicode map gives their text back.
- */
-function embedSubset (pdf: PdfWriter, face: TrueTypeFace, codePoints: ReadonlySet<number>): PageFont {
-  const subset = subsetTrueType(face, codePoints)
+async function embedSubset (doc: PDFDocument, face: Face, codePoints: ReadonlySet<number>): Promise<PDFFont> {
+  const text = String.fromCodePoint(...codePoints)
+  const source = [...codePoints].every((codePoint) => face.common.codePoints.has(codePoint)) ? face.common.bytes : face.bytes
+  const subset = await subsetFont(source, text, subsetOptions)
   // A subset font is named TAG+Name (ISO 32000 9.6.4); deriving the tag from the bytes keeps output reproducible.
-  const digest = createHash('sha256').update(subset.bytes).digest()
-  const name = `${String.fromCharCode(...[...digest.subarray(0, 6)].map((byte) => 65 + (byte % 26)))}+${face.postscriptName}`
-  const scale = 1000 / face.unitsPerEm
-  const { bbox, ascent, descent, capHeight, xHeight, italicAngle } = face.metrics
-  const descriptor = pdf.add({
-    Type: 'FontDescriptor',
-    FontName: name,
-    Flags: 4, // symbolic: glyphs outside the standard Latin set
-    FontBBox: bbox.map((value) => value * scale),
-    ItalicAngle: italicAngle,
-    Ascent: ascent * scale,
-    Descent: descent * scale,
-    CapHeight: capHeight * scale,
-    XHeight: xHeight * scale,
-    StemV: 0,
-    FontFile2: pdf.addDeflated({ Length1: subset.bytes.length }, subset.bytes),
-  })
-  const cidFont = pdf.add({
-    Type: 'Font',
-    Subtype: 'CIDFontType2',
-    BaseFont: name,
-    CIDSystemInfo: { Registry: new PdfText('Adobe'), Ordering: new PdfText('Identity'), Supplement: 0 },
-    FontDescriptor: descriptor,
-    CIDToGIDMap: 'Identity',
-    DW: 1000,
-    W: widthsOf(subset.advances.map((advance) => advance * scale)),
-  })
-  const ref = pdf.add({
-    Type: 'Font',
-    Subtype: 'Type0',
-    BaseFont: name,
-    Encoding: 'Identity-H',
-    DescendantFonts: [cidFont],
-    ToUnicode: pdf.addDeflated({}, toUnicodeMap(subset.glyphIds)),
-  })
-  // runs() hands each font only characters it was subset for.
-  const hexOf = (text: string): string => {
-    let hex = ''
-    for (const character of text) hex += (subset.glyphIds.get(character.codePointAt(0) as number) ?? 0).toString(16).padStart(4, '0')
-    return hex
-  }
-  return { ref, hexOf }
-}
-
-/** The /W array for glyphs whose width is not the default 1000: `first [w w …]` for each run of them. */
-function widthsOf (widths: readonly number[]): PdfValue[] {
-  const entries: PdfValue[] = []
-  let run: number[] = []
-  widths.forEach((width, glyphId) => {
-    if (width !== 1000) {
-      if (run.length === 0) entries.push(glyphId)
-      run.push(width)
-    }
-    if ((width === 1000 || glyphId === widths.length - 1) && run.length > 0) {
-      entries.push(run)
-      run = []
-    }
-  })
-  return entries
-}
-
-/** A ToUnicode CMap (ISO 32000 9.10.3) from glyph numbers to the UTF-16 of their characters. */
-function toUnicodeMap (glyphIds: ReadonlyMap<number, number>): string {
-  const pairs = [...glyphIds].sort((a, b) => a[1] - b[1]).map(([codePoint, glyphId]) => {
-    const units = String.fromCodePoint(codePoint)
-    let utf16 = ''
-    for (let index = 0; index < units.length; index++) utf16 += units.charCodeAt(index).toString(16).padStart(4, '0')
-    return `<${glyphId.toString(16).padStart(4, '0')}> <${utf16}>`
-  })
-  const blocks: string[] = []
-  // At most 100 entries per bfchar block.
-  for (let start = 0; start < pairs.length; start += 100) {
-    const block = pairs.slice(start, start + 100)
-    blocks.push(`${block.length} beginbfchar\n${block.join('\n')}\nendbfchar`)
-  }
-  return ['/CIDInit /ProcSet findresource begin', '12 dict begin', 'begincmap',
-    '/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def',
-    '/CMapName /Adobe-Identity-UCS def', '/CMapType 2 def',
-    '1 begincodespacerange', '<0000> <FFFF>', 'endcodespacerange', ...blocks,
-    'endcmap', 'CMapName currentdict /CMap defineresource pop', 'end', 'end'].join('\n')
+  const digest = createHash('sha256').update(subset).digest()
+  const tag = String.fromCharCode(...[...digest.subarray(0, 6)].map((byte) => 65 + (byte % 26)))
+  return await doc.embedFont(subset, { subset: false, customName: `${tag}+${face.postscriptName}` })
 }
 
 async function loadFamilies (): Promise<Record<FontWeight, Family>> {
   loading ??= (async () => {
+    const common = [...codePointsOf(commonCharacters())]
     const [regular, bold] = await Promise.all((['regular', 'bold'] as const).map(async (weight) => {
-      const primary = parseTrueType(await readFile(require.resolve(fontFiles[weight].primary)))
-      const japanese = parseTrueType(await readFile(require.resolve(fontFiles[weight].fallback)))
-      // Of the 7.7 MB JP face only what SC lacks is ever drawn (~640 characters): keep those, as a font of their own.
-      const lacking = japanese.codePoints().filter((codePoint) => primary.glyphId(codePoint) === 0)
-      return { primary, fallback: parseTrueType(subsetTrueType(japanese, lacking).bytes) }
+      const primary = await loadFace(fontFiles[weight].primary, (face) => common.filter(face.covers))
+      // Everything the fallback is ever used for: what it has and the primary lacks (~400 hanzi for SC and JP).
+      const fallback = await loadFace(fontFiles[weight].fallback, (face) =>
+        face.characterSet.filter((codePoint) => !primary.covers(codePoint)))
+      return { primary, fallback }
     }))
     return { regular: regular as Family, bold: bold as Family }
   })()
@@ -220,6 +157,48 @@ async function loadFamilies (): Promise<Record<FontWeight, Family>> {
     loading = undefined
     throw error
   }
+}
+
+async function loadFace (
+  file: string, commonOf: (face: { covers: (codePoint: number) => boolean, characterSet: number[] }) => number[],
+): Promise<Face> {
+  const bytes = await readFile(require.resolve(file))
+  // fontkit copies a typed array byte by byte (~50 ms and 10 MB per face) but wraps an ArrayBuffer as it is.
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+  const font = fontkit.create((whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as unknown as Uint8Array)
+  const covers = (codePoint: number): boolean => font.hasGlyphForCodePoint(codePoint)
+  const advances = new Map<number, number>()
+  const advance = (codePoint: number): number => {
+    let width = advances.get(codePoint)
+    if (width === undefined) {
+      width = font.glyphForCodePoint(codePoint).advanceWidth / font.unitsPerEm
+      advances.set(codePoint, width)
+    }
+    return width
+  }
+  const codePoints = new Set(commonOf({ covers, characterSet: font.characterSet }))
+  const common = { bytes: await subsetFont(bytes, String.fromCodePoint(...codePoints), subsetOptions), codePoints }
+  return { postscriptName: font.postscriptName ?? 'NotoSerif', bytes, covers, advance, common }
+}
+
+/** GB 2312 (the 6,763 common hanzi and its symbols) and printable ASCII. */
+function commonCharacters (): string {
+  let text = ''
+  for (let code = 0x20; code < 0x7f; code++) text += String.fromCharCode(code)
+  let decoder: TextDecoder
+  try {
+    decoder = new TextDecoder('gb2312')
+  } catch {
+    // A Node.js built with small-icu has no GB decoder: every PDF then subsets the full face, just slower.
+    return text
+  }
+  for (let high = 0xa1; high <= 0xf7; high++) {
+    for (let low = 0xa1; low <= 0xfe; low++) {
+      const character = decoder.decode(new Uint8Array([high, low]))
+      if (!character.includes('\uFFFD')) text += character
+    }
+  }
+  return text
 }
 
 function codePointsOf (text: string): Set<number> {

@@ -1,5 +1,5 @@
 // The public surface of the documents module: rendering certificate PDFs and reading their JWS back.
-// The renderer (its PDF and TrueType writers, qrcode, then the fonts) loads on first use, so an instance that only looks
+// The renderer (pdf-lib, fontkit, subset-font, qrcode, then the fonts) loads on first use, so an instance that only looks
 // certificates up and verifies them never holds it; reading a PDF runs pdf-lib in a worker thread.
 export type { CertificatePdfInput } from './certificate-pdf.js'
 export { readCertificateJws } from './pdf-certificate-reader.js'

@@ -4,7 +4,6 @@ import {
   EncryptedPDFError, ParseSpeeds, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString,
   type PDFObject,
 } from 'pdf-lib'
-import { jwsAttachmentName, jwsInfoKey } from './pdf-jws-names.js'
 
 export type JwsExtraction =
   | { readonly outcome: 'found', readonly jws: string }
@@ -14,6 +13,10 @@ export type JwsExtraction =
   | { readonly outcome: 'conflicting' }
   | { readonly outcome: 'unreadable', readonly reason: string }
 
+/** Name of the attached file that holds the compact JWS. */
+export const jwsAttachmentName = 'certificate.jws'
+/** Key of the document information dictionary that also holds the compact JWS. */
+export const jwsInfoKey = 'CertificateJWS'
 const maxJwsLength = 16 * 1024
 const compactJws = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/
 // Bounds for walking a hostile name tree.

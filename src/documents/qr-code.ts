@@ -1,7 +1,7 @@
 // The verification QR code, drawn as vector squares: sharper, smaller and faster than an embedded PNG.
+import { deflateSync } from 'node:zlib'
+import { PDFRawStream, type PDFPage } from 'pdf-lib'
 import QRCode from 'qrcode'
-import type { PageContent } from './page-content.js'
-import { remaskQrCode } from './qr-mask.js'
 
 /** A QR code's modules: `size` × `size`, true for dark. */
 export interface QrMatrix {
@@ -13,19 +13,15 @@ export interface QrMatrix {
 /** Encodes `text` exactly, as UTF-8 bytes, with error correction level M. */
 export function createQrMatrix (text: string): QrMatrix {
   // One byte segment: qrcode's search for an optimal mix of modes costs more than the few bits it saves here.
-  // Mask 0 spares qrcode its slow search for the best mask; remaskQrCode finds the same one.
-  const { modules, version } = QRCode.create([{ data: Buffer.from(text, 'utf8'), mode: 'byte' }],
-    { errorCorrectionLevel: 'M', maskPattern: 0 })
-  const dark = remaskQrCode(modules)
-  const size = modules.size
-  return { size, version, isDark: (row, column) => dark[row * size + column] === 1 }
+  const { modules, version } = QRCode.create([{ data: Buffer.from(text, 'utf8'), mode: 'byte' }], { errorCorrectionLevel: 'M' })
+  return { size: modules.size, version, isDark: (row, column) => Boolean(modules.get(row, column)) }
 }
 
 /**
  * Draws `qr` as a square of side `side` points whose top-left corner is at (`left`, `top`).
  * The caller keeps the 4-module quiet zone around it free.
  */
-export function drawQrCode (page: PageContent, qr: QrMatrix, left: number, top: number, side: number): void {
+export function drawQrCode (page: PDFPage, qr: QrMatrix, left: number, top: number, side: number): void {
   const moduleSide = round(side / qr.size)
   // One module = one unit, rows counted downwards, so every rectangle has small integer coordinates;
   // all are filled at once, so no anti-aliasing seams show between neighbouring modules.
@@ -43,7 +39,10 @@ export function drawQrCode (page: PageContent, qr: QrMatrix, left: number, top: 
     }
   }
   operators.push('f Q')
-  page.raw(operators.join('\n'))
+  // Written as a raw content stream: thousands of pdf-lib operator objects would cost more than the page itself.
+  const context = page.doc.context
+  const stream = PDFRawStream.of(context.obj({ Filter: 'FlateDecode' }), deflateSync(operators.join('\n')))
+  page.node.addContentStream(context.register(stream))
 }
 
 function round (value: number): number {

@@ -1,12 +1,12 @@
 // Sets styled Chinese text on a page: measuring, breaking into lines, aligning and justifying.
+import { setCharacterSpacing, type PDFPage, type RGB } from 'pdf-lib'
 import { breakIntoLines, type Line, type Span } from './cjk-line-breaker.js'
 import type { CertificateFonts, FontWeight } from './fonts.js'
-import type { Color, PageContent } from './page-content.js'
 
 export interface TextStyle {
   readonly weight: FontWeight
   readonly size: number
-  readonly color: Color
+  readonly color: RGB
   readonly underline?: boolean
 }
 
@@ -29,7 +29,7 @@ export function layoutText (fonts: CertificateFonts, spans: ReadonlyArray<Span<T
  * so the spacing between all characters grows).
  */
 export function drawBlock (
-  page: PageContent, fonts: CertificateFonts, block: Block,
+  page: PDFPage, fonts: CertificateFonts, block: Block,
   at: { readonly left: number, readonly baseline: number, readonly lineHeight: number, readonly align: Alignment },
 ): number {
   let baseline = at.baseline
@@ -53,22 +53,24 @@ export function drawBlock (
 
 /** Draws one line of text from `left`, with `spacing` points added after every character. */
 function drawLine (
-  page: PageContent, fonts: CertificateFonts, line: Line<TextStyle>, left: number, baseline: number, spacing: number,
+  page: PDFPage, fonts: CertificateFonts, line: Line<TextStyle>, left: number, baseline: number, spacing: number,
 ): void {
+  if (spacing !== 0) page.pushOperators(setCharacterSpacing(round(spacing)))
   let x = left
   for (const piece of line.pieces) {
     const { size, color, weight } = piece.style
     const start = x
     for (const run of fonts.runs(piece.text, weight)) {
-      page.text(run.text, run.font, size, round(x), round(baseline), color, round(spacing))
+      page.drawText(run.text, { x: round(x), y: round(baseline), size, font: run.font, color })
       x += fonts.widthOf(run.text, weight, size) + spacing * [...run.text].length
     }
     if (piece.style.underline === true) {
       const y = round(baseline - size * 0.2)
       const end = x - spacing
-      page.line(round(start - 3), y, round(end + 3), y, 0.6, color)
+      page.drawLine({ start: { x: round(start - 3), y }, end: { x: round(end + 3), y }, thickness: 0.6, color })
     }
   }
+  if (spacing !== 0) page.pushOperators(setCharacterSpacing(0))
 }
 
 function round (value: number): number {
