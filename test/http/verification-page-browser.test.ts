@@ -42,13 +42,17 @@ async function serve (t: TestContext, env: Record<string, string> = {}) {
 
 interface Visit { page: Page, status: number | undefined, text: string, problems: string[] }
 
-/** Opens a URL as a phone would, waits for the signature check when there is one, and saves a screenshot. */
-async function visit (name: string, url: string, options: { javaScript?: boolean } = {}): Promise<Visit> {
+/**
+ * Opens a URL as a phone would, waits for the signature check when there is one, and saves a screenshot.
+ * The browser context closes when `test` ends, before the app: an open context keeps pre-connected
+ * sockets that would hold the app's close until they time out.
+ */
+async function visit (test: TestContext, name: string, url: string, options: { javaScript?: boolean } = {}): Promise<Visit> {
   const context = await browser.newContext({
     viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
     locale: 'zh-CN', javaScriptEnabled: options.javaScript ?? true,
   })
-  t.teardown(() => context.close())
+  test.teardown(() => context.close())
   const page = await context.newPage()
   // Script errors and refused resources (a CSP violation is logged as an error) fail the case.
   const problems: string[] = []
@@ -89,7 +93,7 @@ t.test('on a phone, by number and by QR code', async t => {
   await app.revoke(revoked.number, new Date('2026-06-01T01:00:00Z'))
 
   t.test('a valid number shows 有效 and the masked record', async t => {
-    const v = await visit('valid', `${app.base}/v/${ouyang.number}`)
+    const v = await visit(t, 'valid', `${app.base}/v/${ouyang.number}`)
     t.equal(v.status, 200)
     t.match(await verdictText(v), /有效/)
     t.match(v.text, /欧\*\*娜/)
@@ -101,27 +105,27 @@ t.test('on a phone, by number and by QR code', async t => {
   })
 
   t.test('a revoked number shows 已撤销 and the date', async t => {
-    const v = await visit('revoked', `${app.base}/v/${revoked.number}`)
+    const v = await visit(t, 'revoked', `${app.base}/v/${revoked.number}`)
     t.equal(v.status, 200)
     t.match(await verdictText(v), /已撤销/)
     t.match(v.text, /该证书已于 2026年6月1日 撤销，不再有效/)
   })
 
   t.test('an unknown number shows 未找到', async t => {
-    const v = await visit('not-found', `${app.base}/v/44010625999999`)
+    const v = await visit(t, 'not-found', `${app.base}/v/44010625999999`)
     t.equal(v.status, 404)
     t.match(await verdictText(v), /未找到/)
   })
 
   t.test('a malformed number shows 编号格式错误 and why', async t => {
-    const v = await visit('malformed', `${app.base}/v/4401062500001`)
+    const v = await visit(t, 'malformed', `${app.base}/v/4401062500001`)
     t.equal(v.status, 400)
     t.match(await verdictText(v), /编号格式错误/)
     t.match(v.text, /证书编号应为 14 位数字，您输入的编号有 13 个字符/)
   })
 
   t.test('the QR code\'s genuine signature shows the signed full name', async t => {
-    const v = await visit('genuine-fragment', `${app.base}/v/${ouyang.number}#${ouyang.jws}`)
+    const v = await visit(t, 'genuine-fragment', `${app.base}/v/${ouyang.number}#${ouyang.jws}`)
     t.equal(await v.page.locator('#signature').getAttribute('data-state'), 'genuine')
     const signature = await signatureText(v)
     t.match(signature, /签名真实有效/)
@@ -135,7 +139,7 @@ t.test('on a phone, by number and by QR code', async t => {
 
   t.test('a name changed in the QR code is a forgery warning', async t => {
     const forged = alterPayload(ouyang.jws, payload => { payload.nam = '欧阳娜拉' })
-    const v = await visit('tampered-name', `${app.base}/v/${ouyang.number}#${forged}`)
+    const v = await visit(t, 'tampered-name', `${app.base}/v/${ouyang.number}#${forged}`)
     t.equal(await v.page.locator('#signature').getAttribute('data-state'), 'forged')
     const signature = await signatureText(v)
     t.match(signature, /警告：伪造或被篡改/)
@@ -151,12 +155,12 @@ t.test('on a phone, by number and by QR code', async t => {
   t.test('one character changed in the token is a forgery warning', async t => {
     const [header, payload, signature] = ouyang.jws.split('.') as [string, string, string]
     const flipped = payload.slice(0, 20) + (payload[20] === 'A' ? 'B' : 'A') + payload.slice(21)
-    const v = await visit('tampered-character', `${app.base}/v/${ouyang.number}#${header}.${flipped}.${signature}`)
+    const v = await visit(t, 'tampered-character', `${app.base}/v/${ouyang.number}#${header}.${flipped}.${signature}`)
     t.match(await signatureText(v), /警告：伪造或被篡改/)
   })
 
   t.test('another certificate\'s genuine token is a forgery warning', async t => {
-    const v = await visit('swapped-token', `${app.base}/v/${ouyang.number}#${zhang.jws}`)
+    const v = await visit(t, 'swapped-token', `${app.base}/v/${ouyang.number}#${zhang.jws}`)
     const signature = await signatureText(v)
     t.match(signature, /警告：伪造或被篡改/)
     t.match(signature, new RegExp(`签名的证书编号（${zhang.number}）与本页编号不符`))
@@ -166,23 +170,23 @@ t.test('on a phone, by number and by QR code', async t => {
   t.test('a token of the wrong type or signed outside its key\'s validity is a forgery warning', async t => {
     const payload = JSON.parse(Buffer.from(ouyang.jws.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>
     const wrongType = await signWithServiceKey(app, { typ: 'JWT' }, payload)
-    const typ = await visit('wrong-type', `${app.base}/v/${ouyang.number}#${wrongType}`)
+    const typ = await visit(t, 'wrong-type', `${app.base}/v/${ouyang.number}#${wrongType}`)
     t.match(await signatureText(typ), /签名数据不是证书签名（类型不符）/)
     const early = await signWithServiceKey(app, { typ: 'cec+jws' }, { ...payload, iat: issuedAt.getTime() / 1000 - 86_400 })
-    const window = await visit('before-key-validity', `${app.base}/v/${ouyang.number}#${early}`)
+    const window = await visit(t, 'before-key-validity', `${app.base}/v/${ouyang.number}#${early}`)
     t.match(await signatureText(window), /警告：伪造或被篡改/)
     t.match(await signatureText(window), /签发时间不在签名密钥的有效期内/)
   })
 
   t.test('a genuine token of a revoked certificate says the certificate is revoked', async t => {
-    const v = await visit('revoked-fragment', `${app.base}/v/${revoked.number}#${revoked.jws}`)
+    const v = await visit(t, 'revoked-fragment', `${app.base}/v/${revoked.number}#${revoked.jws}`)
     t.match(await verdictText(v), /已撤销/)
     t.match(await signatureText(v), /签名真实，但证书已撤销/)
     t.equal(await v.page.locator('#signed-name').innerText(), '李小龙')
   })
 
   t.test('with JavaScript off the server\'s verdict still shows', async t => {
-    const v = await visit('no-javascript', `${app.base}/v/${ouyang.number}#${ouyang.jws}`, { javaScript: false })
+    const v = await visit(t, 'no-javascript', `${app.base}/v/${ouyang.number}#${ouyang.jws}`, { javaScript: false })
     t.equal(v.status, 200)
     t.match(await verdictText(v), /有效/)
     t.match(v.text, /核验签名需要启用 JavaScript/)
@@ -190,7 +194,7 @@ t.test('on a phone, by number and by QR code', async t => {
   })
 
   t.test('in English, and switching language keeps the QR code\'s signature', async t => {
-    const v = await visit('english-fragment', `${app.base}/v/${ouyang.number}?lang=en#${ouyang.jws}`)
+    const v = await visit(t, 'english-fragment', `${app.base}/v/${ouyang.number}?lang=en#${ouyang.jws}`)
     t.match(await verdictText(v), /Valid/)
     t.match(await signatureText(v), /Genuine signature/)
     t.equal(await v.page.getAttribute('html', 'lang'), 'en')
@@ -201,7 +205,7 @@ t.test('on a phone, by number and by QR code', async t => {
   })
 
   t.test('a person types a number and a name into the form', async t => {
-    const v = await visit('form', `${app.base}/v`)
+    const v = await visit(t, 'form', `${app.base}/v`)
     await v.page.getByLabel('证书编号').fill(` ${zhang.number.slice(0, 6)} ${zhang.number.slice(6)} `)
     await v.page.getByLabel('持证人姓名（选填）').fill('张三')
     await Promise.all([v.page.waitForURL(`**/v/${zhang.number}?name=*`), v.page.getByRole('button', { name: '查验' }).click()])
@@ -215,10 +219,10 @@ t.test('an EdDSA-signed QR code verifies in the browser too', async t => {
   const app = await serve(t, { SIGNING_ALG: 'EdDSA' })
   const wang = await app.issue('王芳')
   t.match(JSON.parse(Buffer.from(wang.jws.split('.')[0]!, 'base64url').toString()), { alg: 'EdDSA' })
-  const v = await visit('eddsa-fragment', `${app.base}/v/${wang.number}#${wang.jws}`)
+  const v = await visit(t, 'eddsa-fragment', `${app.base}/v/${wang.number}#${wang.jws}`)
   t.match(await signatureText(v), /签名真实有效/)
   t.equal(await v.page.locator('#signed-name').innerText(), '王芳')
   const forged = alterPayload(wang.jws, payload => { payload.yr = 2024 })
-  const bad = await visit('eddsa-tampered', `${app.base}/v/${wang.number}#${forged}`)
+  const bad = await visit(t, 'eddsa-tampered', `${app.base}/v/${wang.number}#${forged}`)
   t.match(await signatureText(bad), /警告：伪造或被篡改/)
 })
