@@ -77,7 +77,7 @@ Run on ${machine.date}, ${Math.round(machine.runSeconds)} s in all.
 
 - **Machine**: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGb.toFixed(1)} GB memory; load average ${machine.loadBefore.map(l => l.toFixed(1)).join(' / ')} before and ${machine.loadAfter.map(l => l.toFixed(1)).join(' / ')} after the run (1 / 5 / 15 min). The machine is shared: absolute numbers move with the other work on it.
 - **Software**: Node.js ${machine.node}, PostgreSQL ${machine.postgres} (127.0.0.1, stock settings), PGlite ${machine.pglite} (embedded, \`DATA_DIR\` in a temp folder).
-- **Method**: the service under test runs as its own process (\`node --import tsx src/server.ts\`, configured by environment, access logs off) on a fresh database; load comes from the bench process with autocannon over loopback, bounded in time. Every figure is the **median of several rounds**, and every ratio is the median of per-round ratios to a **baseline measured in the same run**, its rounds alternated with the subject's so that a burst of outside load hits both. Only the ratios are comparable between runs.
+- **Method**: the service under test runs as its own process (\`node dist/src/server.js\` after \`npm run build\`, as \`npm start\` runs it, configured by environment, access logs off) on a fresh database; load comes from the bench process with autocannon over loopback, bounded in time. Every figure is the **median of several rounds**, and every ratio is the median of per-round ratios to a **baseline measured in the same run**, its rounds alternated with the subject's so that a burst of outside load hits both. Only the ratios are comparable between runs.
 
 ## Results
 
