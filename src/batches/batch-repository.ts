@@ -21,18 +21,6 @@ export async function findBatch (db: Db, id: number) {
     .executeTakeFirst()
 }
 
-/** Valid certificates held by any of these holders (by ID hash), in any year; the caller matches years. */
-export async function findValidCertificatesOfHolders (db: Db, hmacs: string[]) {
-  const found: Array<{ number: string, holder_id_hmac: string, year: number }> = []
-  // Chunks keep each statement well under PostgreSQL's 65,535 bind parameters.
-  for (let i = 0; i < hmacs.length; i += 5000) {
-    found.push(...await db.selectFrom('certificates').select(['number', 'holder_id_hmac', 'year'])
-      .where('status', '=', 'valid').where('holder_id_hmac', 'in', hmacs.slice(i, i + 5000))
-      .execute())
-  }
-  return found
-}
-
 /** One page of a batch's certificates in number order, after `after`. */
 export async function listBatchCertificates (db: Db, batchId: number, after: string | null, limit: number) {
   let query = db.selectFrom('certificates').select(['number', 'holder_name', 'status'])

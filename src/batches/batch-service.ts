@@ -6,6 +6,7 @@ import type { Actor } from '../issuers/issuer-scope.js'
 import type { BeforeCommit, CertificateService, IssuedCertificate } from '../certificates/certificate-service.js'
 import { planIssuance, type IssuancePlan, type IssueCertificateRequest } from '../certificates/issuance-request.js'
 import * as batches from './batch-repository.js'
+import { findHeldNumbers, heldKey } from '../certificates/certificate-repository.js'
 
 /** The most rows one batch may have. */
 export const maxBatchRows = 10_000
@@ -104,13 +105,10 @@ export function createBatchService ({ db, certificates, holderIdSecret, clock }:
   /** Marks rows whose holder already has a valid certificate for that year. */
   async function refuseHeld (outcomes: Array<IssuancePlan | RowError>): Promise<void> {
     const planned = outcomes.flatMap((o, i) => ('code' in o ? [] : [i]))
-    const held = new Map<string, string>()
-    for (const c of await batches.findValidCertificatesOfHolders(db, [...new Set(planned.map(i => (outcomes[i] as IssuancePlan).holderIdHmac))])) {
-      held.set(`${c.holder_id_hmac}:${c.year}`, c.number)
-    }
+    const held = await findHeldNumbers(db, planned.map(i => ({ hmac: (outcomes[i] as IssuancePlan).holderIdHmac, year: (outcomes[i] as IssuancePlan).year })))
     for (const i of planned) {
       const plan = outcomes[i] as IssuancePlan
-      const existing = held.get(`${plan.holderIdHmac}:${plan.year}`)
+      const existing = held.get(heldKey(plan.holderIdHmac, plan.year))
       if (existing !== undefined) {
         outcomes[i] = rowError(new ServiceError('CERTIFICATE_EXISTS', `The holder already has valid certificate ${existing} for ${plan.year}; revoke it first to issue a new one.`, { existingNumber: existing }))
       }

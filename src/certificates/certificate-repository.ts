@@ -36,13 +36,22 @@ export async function insertCertificates (trx: Transaction<Database>, rows: NewC
   for (let i = 0; i < rows.length; i += 1000) await trx.insertInto('certificates').values(rows.slice(i, i + 1000)).execute()
 }
 
-/** Valid certificates already held for these (holder, year) pairs. */
-export async function findValidCertificatesOfHolders (db: Db, holders: Array<{ hmac: string, year: number }>) {
-  if (holders.length === 0) return []
-  return db.selectFrom('certificates').select(['number', 'holder_id_hmac', 'year'])
+/** The key of one holder's year in `findHeldNumbers`. */
+export const heldKey = (hmac: string, year: number) => `${hmac}:${year}`
+
+/**
+ * The valid certificates these holders (by ID hash) already hold, as heldKey(hmac, year) → number:
+ * one `holder_id_hmac = any($1)` query however many holders (the partial unique index answers it).
+ */
+export async function findHeldNumbers (db: Db, holders: ReadonlyArray<{ hmac: string, year: number }>): Promise<Map<string, string>> {
+  const held = new Map<string, string>()
+  if (holders.length === 0) return held
+  const rows = await db.selectFrom('certificates').select(['number', 'holder_id_hmac', 'year'])
     .where('status', '=', 'valid')
-    .where(eb => eb.or(holders.map(h => eb.and([eb('holder_id_hmac', '=', h.hmac), eb('year', '=', h.year)]))))
+    .where('holder_id_hmac', '=', sql<string>`any(${[...new Set(holders.map(h => h.hmac))]}::text[])`)
     .execute()
+  for (const row of rows) held.set(heldKey(row.holder_id_hmac, row.year), row.number)
+  return held
 }
 
 /** A certificate with its issuer's name. */

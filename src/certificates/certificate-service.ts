@@ -75,6 +75,7 @@ interface PendingIssuance extends IssuanceOrder { beforeCommit?: BeforeCommit<Is
  */
 const issuingConcurrency = 2
 const maxIssuingGroup = 200
+/** Public lookups in flight at once, each one query for every number asked meanwhile. */
 const lookupConcurrency = 4
 const maxLookupGroup = 500
 
@@ -189,7 +190,7 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
   }
 
   async function existingNumber (hmac: string, year: number): Promise<string | undefined> {
-    return (await certificates.findValidCertificatesOfHolders(db, [{ hmac, year }]))[0]?.number
+    return (await certificates.findHeldNumbers(db, [{ hmac, year }])).get(certificates.heldKey(hmac, year))
   }
 
   /**
@@ -199,11 +200,10 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
    */
   async function issueGroup (group: PendingIssuance[]): Promise<Array<Outcome<IssuedCertificate>>> {
     const outcomes = new Array<Outcome<IssuedCertificate>>(group.length)
-    const held = new Map((await certificates.findValidCertificatesOfHolders(db, group.map(({ plan }) => ({ hmac: plan.holderIdHmac, year: plan.year }))))
-      .map(c => [`${c.holder_id_hmac}:${c.year}`, c.number]))
+    const held = await certificates.findHeldNumbers(db, group.map(({ plan }) => ({ hmac: plan.holderIdHmac, year: plan.year })))
     const todo: number[] = []
     group.forEach(({ plan }, i) => {
-      const number = held.get(`${plan.holderIdHmac}:${plan.year}`)
+      const number = held.get(certificates.heldKey(plan.holderIdHmac, plan.year))
       if (number === undefined) todo.push(i)
       else outcomes[i] = { error: certificateExists(number) }
     })
