@@ -1,6 +1,7 @@
 // Renders a certificate as a one-page PDF that carries its signed JWS (attachment and metadata).
+import { createHash } from 'node:crypto'
 import fontkit from '@pdf-lib/fontkit'
-import { AFRelationship, PDFDict, PDFDocument, PDFName, PDFString, type PDFImage } from 'pdf-lib'
+import { AFRelationship, PDFDict, PDFDocument, PDFImage, PDFName, PDFString, PngEmbedder } from 'pdf-lib'
 import { ServiceError } from '../errors.js'
 import { drawCertificatePage, pageSize, textsOf, type CertificateContent } from './certificate-page.js'
 import { embedCertificateFonts } from './fonts.js'
@@ -109,11 +110,48 @@ function chinaDate (date: Date): string {
   return `${china.getUTCFullYear()}年${china.getUTCMonth() + 1}月${china.getUTCDate()}日`
 }
 
+/**
+ * Seals decoded by pdf-lib, by the SHA-256 of their PNG, most recently used last: an issuer's seal is
+ * decoded once rather than for every certificate (decoding was ~10 % of a PDF). Bounded by the
+ * decoded pixels held (4 bytes each), so that large seals cannot pile up.
+ */
+const decodedSeals = new Map<string, { embedder: Promise<PngEmbedder>, bytes: number }>()
+const maxDecodedSealBytes = 64 * 1024 * 1024
+
+function decodedSeal (png: Uint8Array): Promise<PngEmbedder> {
+  const key = createHash('sha256').update(png).digest('base64')
+  const cached = decodedSeals.get(key)
+  if (cached !== undefined) {
+    decodedSeals.delete(key)
+    decodedSeals.set(key, cached)
+    return cached.embedder
+  }
+  const embedder = PngEmbedder.for(png)
+  const entry = { embedder, bytes: 0 }
+  decodedSeals.set(key, entry)
+  embedder.then(decoded => {
+    entry.bytes = decoded.width * decoded.height * 4
+    let held = 0
+    for (const seal of decodedSeals.values()) held += seal.bytes
+    for (const [oldest, seal] of decodedSeals) {
+      if (held <= maxDecodedSealBytes || oldest === key) break
+      decodedSeals.delete(oldest)
+      held -= seal.bytes
+    }
+  }, () => { decodedSeals.delete(key) })
+  return embedder
+}
+
 async function embedSeal (doc: PDFDocument, png: Uint8Array): Promise<PDFImage> {
   assertSealPng(png)
+  let embedder: PngEmbedder
   try {
-    return await doc.embedPng(png)
+    embedder = await decodedSeal(png)
   } catch {
     throw new ServiceError('INVALID_SEAL_IMAGE', 'The seal PNG cannot be decoded.')
   }
+  // What doc.embedPng does, with the decoded image reused: its streams are written into this document now.
+  const image = PDFImage.of(doc.context.nextRef(), doc, embedder)
+  await image.embed()
+  return image
 }
