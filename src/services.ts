@@ -23,12 +23,12 @@ export interface ServiceDeps {
   clock: () => Date
   publicBaseUrl: string
   /** How long a completed Idempotency-Key keeps its response (IDEMPOTENCY_RETENTION_HOURS). */
-  idempotencyRetentionHours?: number
+  idempotencyRetentionHours: number
 }
 
 export type Services = ReturnType<typeof createServices>
 
-export function createServices ({ db, keys, holderIdSecret, clock, publicBaseUrl, idempotencyRetentionHours = 24 }: ServiceDeps) {
+export function createServices ({ db, keys, holderIdSecret, clock, publicBaseUrl, idempotencyRetentionHours }: ServiceDeps) {
   const certificates = createCertificateService({ db, keys, holderIdSecret, clock, publicBaseUrl })
   const verification = createVerificationService({ db, keys, clock, readPdf: readCertificateJws })
   return {

@@ -13,8 +13,8 @@ export interface GroupingQueueOptions<I, R> {
 }
 
 /**
- * A queue that runs submitted items in groups: a group commit for writes, one `in (…)` query for
- * reads. With no load an item starts at once and alone, so nothing waits on a timer; under load
+ * A queue that runs submitted items in groups: a group commit for writes, one `= any($1)` query
+ * for reads. With no load an item starts at once and alone, so nothing waits on a timer; under load
  * every group takes all items waiting (up to `maxGroupSize`), and a database round trip or a
  * commit is paid once per group rather than once per item.
  */
