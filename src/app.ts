@@ -8,8 +8,11 @@ import { openDatabase, type DatabaseHandle } from './db/database.js'
 import { migrateToLatest } from './db/migrate.js'
 import { loadHolderIdSecret, loadSigningKeys } from './signing/signing-keys.js'
 import { createServices } from './services.js'
+import { createCounterStore } from './limits/counter-store.js'
+import { createLimiter, serviceLimits } from './limits/rate-limits.js'
+import { createAuthentication } from './http/authentication.js'
 import { installErrorHandling } from './http/error-handler.js'
-import { loggedRequest, requestGuardsPlugin, requestTimeouts } from './http/request-guards.js'
+import { createNameCheckGate, loggedRequest, requestGuardsPlugin, requestTimeouts } from './http/request-guards.js'
 import { loadSchemas } from './http/schemas.js'
 import { openApiDocument } from './http/openapi.js'
 import { systemRoutes } from './http/system-routes.js'
@@ -30,6 +33,8 @@ export interface BuildOptions {
   clock?: () => Date
   /** An open database to use instead of opening one from the configuration; the caller closes it. */
   database?: DatabaseHandle
+  /** Where the log goes instead of stdout (tests read it). */
+  logStream?: { write (line: string): void }
 }
 
 export async function buildApp (config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
@@ -38,11 +43,11 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await migrateToLatest(database.db)
   const keys = await loadSigningKeys(config.signing.keysDir, config.signing.algorithm, clock)
   const holderIdSecret = await loadHolderIdSecret(config.signing.keysDir)
-  const services = createServices({ db: database.db, keys, holderIdSecret, clock, publicBaseUrl: config.http.publicBaseUrl, idempotencyRetentionHours: config.idempotencyRetentionHours })
-  const { issuers, idempotency } = services
+  const services = createServices({ db: database.db, keys, holderIdSecret, clock, publicBaseUrl: config.http.publicBaseUrl, idempotencyRetentionHours: config.idempotencyRetentionHours, nameMismatchesPerAccountPerDay: config.limits.nameMismatchesPerAccountPerDay })
+  const { issuers, idempotency, nameChecks } = services
 
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, serializers: { req: loggedRequest } },
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, serializers: { req: loggedRequest }, ...(options.logStream === undefined ? {} : { stream: options.logStream }) },
     trustProxy: config.http.trustProxy,
     // Small JSON bodies by default; routes taking files (batch CSV, PDF, seal PNG) declare their own limits.
     bodyLimit: 64 * 1024,
@@ -54,40 +59,48 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     // Unknown fields are refused, not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
   })
+  const counters = await createCounterStore({ redisUrl: config.redisUrl, log: app.log })
+  const limiter = createLimiter(counters)
+  const limits = serviceLimits(config.limits)
+  const auth = createAuthentication({ issuers, adminToken: config.adminToken, limiter, failures: limits.authFailures })
+  const admitNameCheck = createNameCheckGate(limiter, limits.nameChecks)
   app.decorateRequest('actor', null)
   // JSON is the default body; routes that take CSV or PDF register their own parsers.
   app.removeContentTypeParser('text/plain')
   app.addHook('onClose', async () => {
     keys.close()
+    counters.close()
     if (options.database === undefined) await database.close()
   })
 
-  // Housekeeping: Idempotency-Keys past retention are deleted at start and hourly (any instance may: it is idempotent).
-  const purgeIdempotencyKeys = () => idempotency.purgeExpired()
-    .then(purged => { if (purged > 0) app.log.info({ purged }, 'expired Idempotency-Keys deleted') })
-    .catch((error: unknown) => { app.log.warn({ err: error }, 'could not delete expired Idempotency-Keys') })
-  const housekeeping = setInterval(purgeIdempotencyKeys, 3_600_000).unref()
-  app.addHook('onReady', async () => { await purgeIdempotencyKeys() })
+  // Housekeeping, at start and hourly (any instance may: it is idempotent): Idempotency-Keys past retention
+  // (they hold names) and name-check budgets past their window are deleted.
+  const purge = (what: string, run: () => Promise<number>) => run()
+    .then(purged => { if (purged > 0) app.log.info({ purged }, `${what} deleted`) })
+    .catch((error: unknown) => { app.log.warn({ err: error }, `could not delete ${what}`) })
+  const purgeExpired = () => Promise.all([purge('expired Idempotency-Keys', idempotency.purgeExpired), purge('expired name-check budgets', nameChecks.purgeExpired)])
+  const housekeeping = setInterval(purgeExpired, 3_600_000).unref()
+  app.addHook('onReady', async () => { await purgeExpired() })
   app.addHook('onClose', async () => { clearInterval(housekeeping) })
 
   installErrorHandling(app)
-  await app.register(requestGuardsPlugin, { limits: config.limits, redisUrl: config.redisUrl })
+  await app.register(requestGuardsPlugin, { overload: config.limits.overload, limiter, publicRequests: limits.publicRequests })
   for (const schema of loadSchemas()) app.addSchema(schema)
   await app.register(swagger, openApiDocument(config))
   await app.register(swaggerUi, { routePrefix: '/docs' })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
-  await app.register(systemRoutes, { db: database.db, keys })
-  await app.register(adminRoutes, { issuers, adminToken: config.adminToken })
-  await app.register(certificateRoutes, { certificates: services.certificates, issuers, idempotency })
-  await app.register(batchRoutes, { batches: services.batches, pdfs: services.pdfs, issuers, idempotency })
-  await app.register(documentRoutes, { pdfs: services.pdfs, seals: services.seals, issuers })
-  await app.register(registerRoutes, { registers: services.registers, issuers })
-  await app.register(statsRoutes, { stats: services.stats, issuers })
-  await app.register(auditRoutes, { audit: services.audit, issuers })
+  await app.register(systemRoutes, { db: database.db, keys, limiter })
+  await app.register(adminRoutes, { issuers, auth })
+  await app.register(certificateRoutes, { certificates: services.certificates, auth, idempotency, admitNameCheck })
+  await app.register(batchRoutes, { batches: services.batches, pdfs: services.pdfs, auth, idempotency })
+  await app.register(documentRoutes, { pdfs: services.pdfs, seals: services.seals, auth })
+  await app.register(registerRoutes, { registers: services.registers, auth })
+  await app.register(statsRoutes, { stats: services.stats, auth })
+  await app.register(auditRoutes, { audit: services.audit, auth })
   await app.register(verificationRoutes, { verification: services.verification })
-  await app.register(batchVerificationRoutes, { batchVerification: services.batchVerification, issuers })
+  await app.register(batchVerificationRoutes, { batchVerification: services.batchVerification, auth })
   await app.register(revocationRoutes, { revocations: services.revocations })
-  await app.register(verificationPageRoutes, { certificates: services.certificates })
+  await app.register(verificationPageRoutes, { certificates: services.certificates, admitNameCheck })
   return app
 }

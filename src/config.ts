@@ -7,6 +7,8 @@ export interface Config {
     readonly port: number
     readonly host: string
     readonly publicBaseUrl: string
+    /** Addresses the service was reached at before (a service that moved): QR codes printed with them still verify. */
+    readonly formerBaseUrls: readonly string[]
     /** Whose X-Forwarded-For to believe: false (nobody), true (anyone), or comma-separated addresses/CIDRs. */
     readonly trustProxy: boolean | string
     /** Longest time to receive a whole request (slow clients are cut off); 0 for none. */
@@ -22,9 +24,15 @@ export interface Config {
   readonly logLevel: string
   /** How long a completed Idempotency-Key keeps its response (which holds names) before it is deleted. */
   readonly idempotencyRetentionHours: number
-  /** Abuse and overload protection: public rate limit per client address, and when to shed load. */
+  /** Abuse and overload protection: rate limits per client address, name-check budgets, and when to shed load. */
   readonly limits: {
     readonly publicPerMinute: number
+    /** Holder names checked (?name=, page, any route) per client address per hour. */
+    readonly nameChecksPerHour: number
+    /** Wrong names a bulk-verifying account may send per 24 hours before its names go unchecked. */
+    readonly nameMismatchesPerAccountPerDay: number
+    /** Failed authentications (admin token, API keys) per client address per 15 minutes. */
+    readonly authFailuresPer15Minutes: number
     /** 0 turns a check off. Sampled every `sampleIntervalMs`. */
     readonly overload: { readonly maxEventLoopDelayMs: number, readonly maxEventLoopUtilization: number, readonly maxHeapUsedMb: number, readonly sampleIntervalMs: number }
   }
@@ -63,13 +71,18 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
 
   const port = integer('PORT', 3000, 0, 65535)
   const host = read('HOST') ?? '127.0.0.1'
-  const publicBaseUrl = (read('PUBLIC_BASE_URL') ?? `http://localhost:${port}`).replace(/\/+$/, '')
-  try {
-    const url = new URL(publicBaseUrl)
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol')
-  } catch {
-    problems.push(`PUBLIC_BASE_URL must be an http(s) URL; got '${publicBaseUrl}'`)
+  const baseUrl = (name: string, raw: string) => {
+    const value = raw.replace(/\/+$/, '')
+    try {
+      const url = new URL(value)
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol')
+    } catch {
+      problems.push(`${name} must be an http(s) URL; got '${value}'`)
+    }
+    return value
   }
+  const publicBaseUrl = baseUrl('PUBLIC_BASE_URL', read('PUBLIC_BASE_URL') ?? `http://localhost:${port}`)
+  const formerBaseUrls = (read('FORMER_PUBLIC_BASE_URLS') ?? '').split(',').map(s => s.trim()).filter(Boolean).map(url => baseUrl('FORMER_PUBLIC_BASE_URLS', url))
   const databaseUrl = read('DATABASE_URL')
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must start with postgres:// or postgresql://')
   const algorithm = read('SIGNING_ALG') ?? 'ES256'
@@ -86,6 +99,9 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   const connectionTimeoutMs = integer('CONNECTION_TIMEOUT_MS', 120_000, 0, 3_600_000)
   const limits = {
     publicPerMinute: integer('RATE_LIMIT_PUBLIC_PER_MINUTE', 300, 1, 1_000_000),
+    nameChecksPerHour: integer('RATE_LIMIT_NAME_CHECKS_PER_HOUR', 30, 1, 1_000_000),
+    nameMismatchesPerAccountPerDay: integer('NAME_CHECK_MISMATCHES_PER_ACCOUNT_PER_DAY', 100, 0, 1_000_000),
+    authFailuresPer15Minutes: integer('RATE_LIMIT_AUTH_FAILURES_PER_15_MINUTES', 10, 1, 1_000_000),
     overload: Object.freeze({
       maxEventLoopDelayMs: integer('OVERLOAD_MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
       maxEventLoopUtilization: fraction('OVERLOAD_MAX_EVENT_LOOP_UTILIZATION', 0),
@@ -98,7 +114,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   const idempotencyRetentionHours = integer('IDEMPOTENCY_RETENTION_HOURS', 24, 1, 24 * 366)
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze({
-    http: Object.freeze({ port, host, publicBaseUrl, trustProxy, requestTimeoutMs, connectionTimeoutMs }),
+    http: Object.freeze({ port, host, publicBaseUrl, formerBaseUrls: Object.freeze(formerBaseUrls), trustProxy, requestTimeoutMs, connectionTimeoutMs }),
     database: Object.freeze({ url: databaseUrl, dataDir: read('DATA_DIR') ?? './data', poolSize }),
     signing: Object.freeze({ keysDir: read('KEYS_DIR') ?? './keys', algorithm: algorithm as SigningAlgorithm }),
     adminToken,

@@ -56,7 +56,10 @@ export const errorTable = {
   INVALID_CERTIFICATE_PAYLOAD: { status: 422, en: 'The signed content is not a well-formed certificate.', zh: '签名内容不是格式正确的证书。' },
   CERTIFICATE_MISMATCH: { status: 422, en: 'The certificate presented does not match the issuance register.', zh: '所出示的证书与发放名册记录不符。' },
   UNRENDERABLE_CHARACTER: { status: 422, en: 'A character of the certificate cannot be printed with the fonts available.', zh: '证书中有无法打印的字符。' },
+  RULE_SET_NOT_ALLOWED: { status: 422, en: 'This rule set may not be chosen for the region and series of the certificate.', zh: '该地区和专业系列不得选用此学时规则。' },
   RATE_LIMITED: { status: 429, en: 'Too many requests; wait and try again.', zh: '请求过于频繁，请稍后再试。' },
+  NAME_CHECK_LIMITED: { status: 429, en: 'Too many wrong names were checked against this certificate; no name is checked until the wait is over.', zh: '该证书的姓名核对错误次数过多，等待期结束前不再核对姓名。' },
+  AUTHENTICATION_THROTTLED: { status: 429, en: 'Too many failed authentications from this address; wait and try again.', zh: '该地址认证失败次数过多，请稍后再试。' },
   // 5xx: never for bad input
   INTERNAL_ERROR: { status: 500, en: 'Something went wrong on our side.', zh: '服务器内部错误。' },
   DATABASE_UNAVAILABLE: { status: 503, en: 'The database is unavailable; try again shortly.', zh: '数据库暂时不可用，请稍后再试。' },
@@ -65,20 +68,29 @@ export const errorTable = {
 
 export type ErrorCode = keyof typeof errorTable
 
+/** A message for people, in both languages: Chinese first for the people this service serves, English beside it. */
+export interface Wording {
+  readonly en: string
+  readonly zh: string
+}
+
 /**
- * The one error type of the domain. `detail` refines the table's message for this case;
- * `details` carries machine-readable facts (e.g. every hour shortfall).
+ * The one error type of the domain. `wording` refines the table's messages for this case (both
+ * languages, equally precise); `details` carries machine-readable facts (e.g. every hour shortfall).
  */
 export class ServiceError extends Error {
   readonly code: ErrorCode
   readonly status: number
+  readonly messageZh: string
   readonly details: unknown
 
-  constructor (code: ErrorCode, detail?: string, details?: unknown) {
-    super(detail ?? errorTable[code].en)
+  constructor (code: ErrorCode, wording?: string | Wording, details?: unknown) {
+    const words = typeof wording === 'string' ? { en: wording, zh: errorTable[code].zh } : wording ?? errorTable[code]
+    super(words.en)
     this.name = 'ServiceError'
     this.code = code
     this.status = errorTable[code].status
+    this.messageZh = words.zh
     this.details = details
   }
 }

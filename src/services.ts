@@ -15,6 +15,7 @@ import { createStatsService } from './reports/stats-service.js'
 import { createBatchVerificationService } from './verification/batch-verification-service.js'
 import { createRevocationListService } from './verification/revocation-list-service.js'
 import { createVerificationService } from './verification/verification-service.js'
+import { createNameCheckService } from './certificates/name-checks.js'
 
 export interface ServiceDeps {
   db: Kysely<Database>
@@ -24,12 +25,15 @@ export interface ServiceDeps {
   publicBaseUrl: string
   /** How long a completed Idempotency-Key keeps its response (IDEMPOTENCY_RETENTION_HOURS). */
   idempotencyRetentionHours: number
+  /** Wrong names a bulk-verifying account may send per 24 hours (NAME_CHECK_MISMATCHES_PER_ACCOUNT_PER_DAY). */
+  nameMismatchesPerAccountPerDay: number
 }
 
 export type Services = ReturnType<typeof createServices>
 
-export function createServices ({ db, keys, holderIdSecret, clock, publicBaseUrl, idempotencyRetentionHours }: ServiceDeps) {
-  const certificates = createCertificateService({ db, keys, holderIdSecret, clock, publicBaseUrl })
+export function createServices ({ db, keys, holderIdSecret, clock, publicBaseUrl, idempotencyRetentionHours, nameMismatchesPerAccountPerDay }: ServiceDeps) {
+  const nameChecks = createNameCheckService({ db, clock, mismatchesPerAccountPerDay: nameMismatchesPerAccountPerDay })
+  const certificates = createCertificateService({ db, keys, holderIdSecret, clock, publicBaseUrl, nameChecks })
   const verification = createVerificationService({ db, keys, clock, readPdf: readCertificateJws })
   return {
     issuers: createIssuerService({ db, clock }),
@@ -42,7 +46,8 @@ export function createServices ({ db, keys, holderIdSecret, clock, publicBaseUrl
     stats: createStatsService({ db, clock }),
     audit: createAuditService({ db }),
     verification,
-    batchVerification: createBatchVerificationService({ db, verification, clock }),
+    batchVerification: createBatchVerificationService({ db, verification, nameChecks, clock, mismatchesPerAccountPerDay: nameMismatchesPerAccountPerDay }),
+    nameChecks,
     revocations: createRevocationListService({ db, keys, clock }),
   }
 }

@@ -54,6 +54,8 @@ export interface BuildOptions {
   env?: Record<string, string>
   database?: DatabaseHandle
   keysDir?: string
+  /** Receives the log lines (set LOG_LEVEL in `env` too). */
+  logStream?: { write (line: string): void }
 }
 
 export interface TestApp {
@@ -75,11 +77,13 @@ export async function build (t: TestContext, options: BuildOptions = {}): Promis
     PUBLIC_BASE_URL: 'https://cert.example.gov.cn',
     // Tests make many public requests from one address; the rate-limit tests set their own limit.
     RATE_LIMIT_PUBLIC_PER_MINUTE: '1000000',
+    RATE_LIMIT_NAME_CHECKS_PER_HOUR: '1000000',
+    RATE_LIMIT_AUTH_FAILURES_PER_15_MINUTES: '1000000',
     // Start-up and the embedded database keep the event loop busy on a shared test machine: no shedding unless a test asks.
     OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
     ...options.env,
   })
-  const app = await buildApp(config, { clock: options.clock, database })
+  const app = await buildApp(config, { clock: options.clock, database, logStream: options.logStream })
   t.teardown(() => app.close())
   return {
     app,

@@ -11,6 +11,7 @@ export const auditActions = [
   'certificate.issued', 'certificate.revoked',
   'issuer.created', 'issuer.seal_changed',
   'api_key.created', 'api_key.revoked',
+  'verification.batch',
 ] as const
 
 export const maxAuditPageSize = 1000

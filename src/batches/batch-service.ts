@@ -1,12 +1,12 @@
 // Batch issuance: every row checked on its own, the valid ones numbered, signed and stored in one transaction.
 import type { Kysely } from 'kysely'
-import { errorTable, isServiceError, ServiceError, type ErrorCode } from '../errors.js'
+import { isServiceError, ServiceError, type ErrorCode } from '../errors.js'
 import type { Database } from '../db/schema.js'
 import type { Actor } from '../issuers/issuer-scope.js'
-import type { BeforeCommit, CertificateService, IssuedCertificate } from '../certificates/certificate-service.js'
+import { certificateExists, type BeforeCommit, type CertificateService, type IssuedCertificate } from '../certificates/certificate-service.js'
 import { planIssuance, type IssuancePlan, type IssueCertificateRequest } from '../certificates/issuance-request.js'
 import * as batches from './batch-repository.js'
-import { findHeldNumbers, heldKey } from '../certificates/certificate-repository.js'
+import { findHeldCertificates, heldKey } from '../certificates/certificate-repository.js'
 
 /** The most rows one batch may have. */
 export const maxBatchRows = 10_000
@@ -53,7 +53,7 @@ export type BatchService = ReturnType<typeof createBatchService>
 const isUniqueViolation = (error: unknown) => (error as { code?: string } | null)?.code === '23505'
 
 function rowError (error: ServiceError): RowError {
-  return { code: error.code, message: error.message, messageZh: errorTable[error.code].zh, ...(error.details === undefined ? {} : { details: error.details }) }
+  return { code: error.code, message: error.message, messageZh: error.messageZh, ...(error.details === undefined ? {} : { details: error.details }) }
 }
 
 const links = (id: number) => ({ self: `/v1/batches/${id}`, pdfs: `/v1/batches/${id}/pdfs` })
@@ -103,15 +103,13 @@ export function createBatchService ({ db, certificates, holderIdSecret, clock }:
   }
 
   /** Marks rows whose holder already has a valid certificate for that year. */
-  async function refuseHeld (outcomes: Array<IssuancePlan | RowError>): Promise<void> {
+  async function refuseHeld (actor: Actor, outcomes: Array<IssuancePlan | RowError>): Promise<void> {
     const planned = outcomes.flatMap((o, i) => ('code' in o ? [] : [i]))
-    const held = await findHeldNumbers(db, planned.map(i => ({ hmac: (outcomes[i] as IssuancePlan).holderIdHmac, year: (outcomes[i] as IssuancePlan).year })))
+    const held = await findHeldCertificates(db, planned.map(i => ({ hmac: (outcomes[i] as IssuancePlan).holderIdHmac, year: (outcomes[i] as IssuancePlan).year })))
     for (const i of planned) {
       const plan = outcomes[i] as IssuancePlan
       const existing = held.get(heldKey(plan.holderIdHmac, plan.year))
-      if (existing !== undefined) {
-        outcomes[i] = rowError(new ServiceError('CERTIFICATE_EXISTS', `The holder already has valid certificate ${existing} for ${plan.year}; revoke it first to issue a new one.`, { existingNumber: existing }))
-      }
+      if (existing !== undefined) outcomes[i] = rowError(certificateExists(actor, plan.year, existing))
     }
   }
 
@@ -127,7 +125,7 @@ export function createBatchService ({ db, certificates, holderIdSecret, clock }:
       const now = clock()
       const outcomes = planRows(actor, rows, now)
       for (let attempt = 1; ; attempt++) {
-        await refuseHeld(outcomes)
+        await refuseHeld(actor, outcomes)
         const plans = outcomes.filter((o): o is IssuancePlan => !('code' in o))
         try {
           return await db.transaction().execute(async trx => {

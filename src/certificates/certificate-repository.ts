@@ -36,21 +36,24 @@ export async function insertCertificates (trx: Transaction<Database>, rows: NewC
   for (let i = 0; i < rows.length; i += 1000) await trx.insertInto('certificates').values(rows.slice(i, i + 1000)).execute()
 }
 
-/** The key of one holder's year in `findHeldNumbers`. */
+/** The key of one holder's year in `findHeldCertificates`. */
 export const heldKey = (hmac: string, year: number) => `${hmac}:${year}`
 
+/** A valid certificate a holder already has: its number and who issued it. */
+export interface HeldCertificate { number: string, issuerId: number }
+
 /**
- * The valid certificates these holders (by ID hash) already hold, as heldKey(hmac, year) → number:
+ * The valid certificates these holders (by ID hash) already hold, as heldKey(hmac, year) → certificate:
  * one `holder_id_hmac = any($1)` query however many holders (the partial unique index answers it).
  */
-export async function findHeldNumbers (db: Db, holders: ReadonlyArray<{ hmac: string, year: number }>): Promise<Map<string, string>> {
-  const held = new Map<string, string>()
+export async function findHeldCertificates (db: Db, holders: ReadonlyArray<{ hmac: string, year: number }>): Promise<Map<string, HeldCertificate>> {
+  const held = new Map<string, HeldCertificate>()
   if (holders.length === 0) return held
-  const rows = await db.selectFrom('certificates').select(['number', 'holder_id_hmac', 'year'])
+  const rows = await db.selectFrom('certificates').select(['number', 'holder_id_hmac', 'year', 'issuer_id'])
     .where('status', '=', 'valid')
     .where('holder_id_hmac', '=', sql<string>`any(${[...new Set(holders.map(h => h.hmac))]}::text[])`)
     .execute()
-  for (const row of rows) held.set(heldKey(row.holder_id_hmac, row.year), row.number)
+  for (const row of rows) held.set(heldKey(row.holder_id_hmac, row.year), { number: row.number, issuerId: row.issuer_id })
   return held
 }
 

@@ -12,10 +12,12 @@ import { ruleSets, isRuleSetId } from './hour-rules.js'
 import { normaliseName, planIssuance, type IssuancePlan, type IssueCertificateRequest } from './issuance-request.js'
 import { maskName } from './masking.js'
 import * as certificates from './certificate-repository.js'
-import type { PublicCertificateRow } from './certificate-repository.js'
+import type { HeldCertificate, PublicCertificateRow } from './certificate-repository.js'
 import { countRevocation } from './revocation-repository.js'
 import { issuerAuditActor, recordAudit, recordAuditEvents } from '../audit/audit-repository.js'
 import { createGroupingQueue, type Outcome } from '../db/grouping-queue.js'
+import { nameCheckBudget, type NameCheckService } from './name-checks.js'
+import { waitWords } from './wait-words.js'
 
 export interface CertificateHours { public: number, professional: number, elective: number, selfStudy: number, total: number }
 
@@ -55,6 +57,7 @@ export interface CertificateServiceDeps {
   holderIdSecret: Buffer
   clock: () => Date
   publicBaseUrl: string
+  nameChecks: NameCheckService
 }
 
 export type CertificateService = ReturnType<typeof createCertificateService>
@@ -87,13 +90,24 @@ function hoursOf (row: Pick<CertificateRow, 'hours_public' | 'hours_professional
   return { public: row.hours_public, professional: row.hours_professional, elective: row.hours_elective, selfStudy: row.hours_self_study, total: row.hours_total }
 }
 
-/** Names compare after NFKC, without spaces, with every middle-dot form alike (买买提·艾力 = 买买提•艾力). */
-export function sameName (a: string, b: string): boolean {
-  const fold = (s: string) => s.normalize('NFKC').replace(/\s+/g, '').replace(/[·•‧・.]/g, '·').toLowerCase()
-  return fold(a) === fold(b)
+/**
+ * CERTIFICATE_EXISTS as `actor` may be told it: the existing certificate's number only when the actor
+ * may read that certificate; otherwise only that the holder has a valid one for the year.
+ */
+export function certificateExists (actor: Actor, year: number, held: HeldCertificate | undefined): ServiceError {
+  if (held !== undefined && mayRead(actor, { region_code: held.number.slice(0, 6), issuer_id: held.issuerId })) {
+    return new ServiceError('CERTIFICATE_EXISTS', {
+      en: `The holder already has valid certificate ${held.number} for ${year}; revoke it first to issue a new one.`,
+      zh: `该人员 ${year} 年度已有有效证书 ${held.number}，须先撤销该证书才能重新颁发。`,
+    }, { existingNumber: held.number })
+  }
+  return new ServiceError('CERTIFICATE_EXISTS', {
+    en: `The holder already has a valid certificate for ${year}, issued outside the records this account may read; one holder has one certificate a year.`,
+    zh: `该人员 ${year} 年度已有有效证书（由本账户管辖范围以外的机构颁发），每人每年度只能有一份有效证书。`,
+  })
 }
 
-export function createCertificateService ({ db, keys, holderIdSecret, clock, publicBaseUrl }: CertificateServiceDeps) {
+export function createCertificateService ({ db, keys, holderIdSecret, clock, publicBaseUrl, nameChecks }: CertificateServiceDeps) {
   const currentYear = () => clock().getUTCFullYear()
 
   /**
@@ -194,8 +208,8 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
     return issued
   }
 
-  async function existingNumber (hmac: string, year: number): Promise<string | undefined> {
-    return (await certificates.findHeldNumbers(db, [{ hmac, year }])).get(certificates.heldKey(hmac, year))
+  async function heldCertificate (hmac: string, year: number): Promise<HeldCertificate | undefined> {
+    return (await certificates.findHeldCertificates(db, [{ hmac, year }])).get(certificates.heldKey(hmac, year))
   }
 
   /**
@@ -205,12 +219,12 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
    */
   async function issueGroup (group: PendingIssuance[]): Promise<Array<Outcome<IssuedCertificate>>> {
     const outcomes = new Array<Outcome<IssuedCertificate>>(group.length)
-    const held = await certificates.findHeldNumbers(db, group.map(({ plan }) => ({ hmac: plan.holderIdHmac, year: plan.year })))
+    const held = await certificates.findHeldCertificates(db, group.map(({ plan }) => ({ hmac: plan.holderIdHmac, year: plan.year })))
     const todo: number[] = []
-    group.forEach(({ plan }, i) => {
-      const number = held.get(certificates.heldKey(plan.holderIdHmac, plan.year))
-      if (number === undefined) todo.push(i)
-      else outcomes[i] = { error: certificateExists(number) }
+    group.forEach(({ actor, plan }, i) => {
+      const existing = held.get(certificates.heldKey(plan.holderIdHmac, plan.year))
+      if (existing === undefined) todo.push(i)
+      else outcomes[i] = { error: certificateExists(actor, plan.year, existing) }
     })
     if (todo.length === 0) return outcomes
     try {
@@ -222,9 +236,9 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
       todo.forEach((i, k) => { outcomes[i] = { value: issued[k]! } })
     } catch (error) {
       if (todo.length === 1) {
-        const { plan } = group[todo[0]!]!
+        const { actor, plan } = group[todo[0]!]!
         // Two requests for one holder raced: the unique index refused this one, and its number went back.
-        outcomes[todo[0]!] = { error: isUniqueViolation(error) ? certificateExists(await existingNumber(plan.holderIdHmac, plan.year)) : error }
+        outcomes[todo[0]!] = { error: isUniqueViolation(error) ? certificateExists(actor, plan.year, await heldCertificate(plan.holderIdHmac, plan.year)) : error }
       } else {
         const alone = await Promise.all(todo.map(i => issueGroup([group[i]!])))
         todo.forEach((i, k) => { outcomes[i] = alone[k]![0]! })
@@ -245,7 +259,7 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
     },
   })
 
-  function publicView (number: string, row: PublicCertificateRow | undefined, name?: string): PublicCertificate {
+  function publicView (number: string, row: PublicCertificateRow | undefined): PublicCertificate {
     if (row === undefined) throw new ServiceError('CERTIFICATE_NOT_FOUND', `No certificate has the number ${number}.`)
     return {
       number: row.number,
@@ -258,12 +272,17 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
       hours: hoursOf(row),
       ruleSet: { id: row.rule_set, name: isRuleSetId(row.rule_set) ? ruleSets[row.rule_set].name : row.rule_set },
       ...(row.revoked_at === null ? {} : { revokedAt: row.revoked_at.toISOString() }),
-      ...(name === undefined ? {} : { nameMatches: sameName(name, row.holder_name) }),
     }
   }
 
-  const certificateExists = (number: string | undefined) =>
-    new ServiceError('CERTIFICATE_EXISTS', `The holder already has valid certificate ${number ?? ''} for this year; revoke it first to issue a new one.`, { existingNumber: number })
+  const nameCheckLimited = (number: string, seconds: number) => {
+    const wait = waitWords(seconds)
+    return new ServiceError('NAME_CHECK_LIMITED', {
+      en: `Certificate ${number} has been checked against ${nameCheckBudget.failuresPerCertificate} wrong names in the last 24 hours: no name is checked against it for ${wait.en}. Its status is still shown without a name.`,
+      zh: `证书 ${number} 在 24 小时内已被核对错误姓名 ${nameCheckBudget.failuresPerCertificate} 次，${wait.zh}内不再核对该证书的姓名；不填姓名仍可查询证书状态。`,
+    }, { retryAfterSeconds: seconds })
+  }
+
 
   return {
     storeIssuances,
@@ -274,10 +293,18 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
       return issuing.submit({ actor, plan, beforeCommit })
     },
 
-    /** The public view of a certificate; with `name`, whether it is the holder's name. */
+    /**
+     * The public view of a certificate; with `name`, whether it is the holder's name, within the
+     * certificate's name-check budget (429 NAME_CHECK_LIMITED once it is spent).
+     */
     async lookupCertificate (number: string, name?: string): Promise<PublicCertificate> {
       parseCertificateNumber(number, currentYear())
-      return publicView(number, await lookups.submit(number), name)
+      const row = await lookups.submit(number)
+      const view = publicView(number, row)
+      if (name === undefined || row === undefined) return view
+      const [outcome] = (await nameChecks.checkNames([{ number, given: name, holderName: row.holder_name }])).outcomes
+      if (outcome?.checked !== true) throw nameCheckLimited(number, outcome?.retryAfterSeconds ?? 1)
+      return { ...view, nameMatches: outcome.matches }
     },
 
     /** The full record, for issuers whose scope covers it. */

@@ -91,16 +91,43 @@ export function isRuleSetId (value: string): value is RuleSetId {
   return Object.hasOwn(ruleSets, value)
 }
 
-/** The applicable rule set: explicit, else by professional series (accounting), else by province, else national. */
+const isAccountingSeries = (series: string | undefined) => series !== undefined && accountingSeries.has(series.trim().toLowerCase())
+
+/**
+ * The rule sets a certificate of this region and series may be issued under: the accounting set for
+ * an accounting series (and only it); otherwise the province's own set (the national one where the
+ * province has none) and, when no series is named, the accounting set, which applies anywhere.
+ */
+export function allowedRuleSets ({ regionCode, series }: { regionCode: string, series?: string }): RuleSetId[] {
+  if (isAccountingSeries(series)) return ['accounting']
+  const own = ruleSetByProvince[regionCode.slice(0, 2)] ?? 'national'
+  return series === undefined || series.trim() === '' ? [own, 'accounting'] : [own]
+}
+
+/**
+ * The applicable rule set: by professional series (accounting), else by province, else national.
+ * An explicit `ruleSet` may choose among `allowedRuleSets` only: a set cannot be picked because it is easier to pass.
+ */
 export function chooseRuleSet (request: { ruleSet?: string, series?: string, regionCode: string }): RuleSet {
-  if (request.ruleSet !== undefined) {
-    if (!isRuleSetId(request.ruleSet)) {
-      throw new ServiceError('UNKNOWN_RULE_SET', `There is no rule set '${request.ruleSet}'; known: ${Object.keys(ruleSets).join(', ')}.`)
-    }
-    return ruleSets[request.ruleSet]
+  const allowed = allowedRuleSets(request)
+  if (request.ruleSet === undefined) return ruleSets[allowed[0]!]
+  if (!isRuleSetId(request.ruleSet)) {
+    throw new ServiceError('UNKNOWN_RULE_SET', {
+      en: `There is no rule set '${request.ruleSet}'; known: ${Object.keys(ruleSets).join(', ')}.`,
+      zh: `学时规则“${request.ruleSet}”不存在，可选：${Object.values(ruleSets).map(r => `${r.id}（${r.name}）`).join('、')}。`,
+    })
   }
-  if (request.series !== undefined && accountingSeries.has(request.series.trim().toLowerCase())) return ruleSets.accounting
-  return ruleSets[ruleSetByProvince[request.regionCode.slice(0, 2)] ?? 'national']
+  if (!allowed.includes(request.ruleSet)) {
+    const chosen = ruleSets[request.ruleSet]
+    const named = request.series !== undefined && request.series.trim() !== ''
+    const who = named ? `region ${request.regionCode} and series ${request.series!.trim()}` : `region ${request.regionCode}`
+    const whoZh = named ? `行政区划 ${request.regionCode}、专业系列“${request.series!.trim()}”` : `行政区划 ${request.regionCode}`
+    throw new ServiceError('RULE_SET_NOT_ALLOWED', {
+      en: `The rule set ${chosen.id} may not be chosen for ${who}; allowed: ${allowed.join(', ')}.`,
+      zh: `${whoZh}不得选用“${chosen.name}”，只可选用：${allowed.map(id => ruleSets[id].name).join('、')}。`,
+    }, { ruleSet: chosen.id, allowed })
+  }
+  return ruleSets[request.ruleSet]
 }
 
 export interface Shortfall { category: HourCategory | 'total', required: number, given: number }

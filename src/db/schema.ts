@@ -117,6 +117,14 @@ export interface AuditEventsTable {
   details: ColumnType<unknown, string | null, never>
 }
 
+/** Wrong names checked recently against one subject: `certificate:<number>` or `account:<issuer id>`. */
+export interface NameCheckBudgetsTable {
+  subject: string
+  /** When each wrong name was checked, as milliseconds since the epoch; older than the window they no longer count. */
+  failures: ColumnType<number[], string, string>
+  touched_at: Timestamp
+}
+
 export interface Database {
   issuers: IssuersTable
   api_keys: ApiKeysTable
@@ -126,6 +134,7 @@ export interface Database {
   batches: BatchesTable
   revocation_counters: RevocationCountersTable
   audit_events: AuditEventsTable
+  name_check_budgets: NameCheckBudgetsTable
 }
 
 export type IssuerRow = Selectable<IssuersTable>

@@ -2,12 +2,12 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { AuditActor } from '../audit/audit-repository.js'
 import type { IssuerService } from '../issuers/issuer-service.js'
-import { requireAdmin } from './authentication.js'
+import type { Authentication } from './authentication.js'
 import { errorResponses, ref } from './schemas.js'
 
 export interface AdminRoutesOptions {
   issuers: IssuerService
-  adminToken?: string
+  auth: Authentication
 }
 
 /** The administrator as the audit trail records them: by the request they made. */
@@ -15,8 +15,8 @@ const administrator = (request: FastifyRequest): AuditActor => ({ type: 'admin',
 
 const issuerParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const
 
-export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, { issuers, adminToken }) => {
-  app.addHook('preHandler', requireAdmin(adminToken))
+export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, { issuers, auth }) => {
+  app.addHook('onRequest', auth.admin())
 
   app.post<{ Body: { name: string, kind: string, regionCode: string, keyExpiresAt?: string } }>('/v1/admin/issuers', {
     schema: {

@@ -1,18 +1,17 @@
 // GET /v1/audit: the audit trail of an area, for authorities within their scope.
 import type { FastifyPluginAsync } from 'fastify'
 import { auditActions, maxAuditPageSize, type AuditService, type AuditTrailQuery } from '../audit/audit-service.js'
-import type { IssuerService } from '../issuers/issuer-service.js'
-import { actorOf, requireIssuer } from './authentication.js'
+import { actorOf, type Authentication } from './authentication.js'
 import { errorResponses, ref } from './schemas.js'
 
 export interface AuditRoutesOptions {
   audit: AuditService
-  issuers: IssuerService
+  auth: Authentication
 }
 
-export const auditRoutes: FastifyPluginAsync<AuditRoutesOptions> = async (app, { audit, issuers }) => {
+export const auditRoutes: FastifyPluginAsync<AuditRoutesOptions> = async (app, { audit, auth }) => {
   app.get<{ Querystring: AuditTrailQuery }>('/v1/audit', {
-    preHandler: requireIssuer(issuers, ['authority']),
+    onRequest: auth.issuer(['authority']),
     schema: {
       tags: ['reports'],
       summary: 'The audit trail of an area (审计日志)',

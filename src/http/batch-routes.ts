@@ -7,15 +7,14 @@ import { batchCsvColumns, readBatchCsv } from '../batches/batch-csv.js'
 import type { CertificatePdfService } from '../certificates/certificate-pdf-service.js'
 import type { IssueCertificateRequest } from '../certificates/issuance-request.js'
 import type { IdempotencyService } from '../idempotency/idempotency-service.js'
-import type { IssuerService } from '../issuers/issuer-service.js'
-import { actorOf, requireIssuer } from './authentication.js'
+import { actorOf, type Authentication } from './authentication.js'
 import { toServiceError } from './error-handler.js'
 import { idempotencyKeyHeaders, replyIdempotently } from './idempotent-replies.js'
 import { errorResponses, ref } from './schemas.js'
 
 export interface BatchRoutesOptions {
   batches: BatchService
-  issuers: IssuerService
+  auth: Authentication
   idempotency: IdempotencyService
   pdfs: CertificatePdfService
 }
@@ -35,8 +34,8 @@ function checkRows (request: FastifyRequest, rows: unknown[]): BatchRow[] {
     : { error: toServiceError(Object.assign(new Error('invalid row'), { validation: validate.errors ?? [] })) }))
 }
 
-export const batchRoutes: FastifyPluginAsync<BatchRoutesOptions> = async (app, { batches, issuers, idempotency, pdfs }) => {
-  const issuerOnly = requireIssuer(issuers, ['authority', 'employer'])
+export const batchRoutes: FastifyPluginAsync<BatchRoutesOptions> = async (app, { batches, auth, idempotency, pdfs }) => {
+  const issuerOnly = auth.issuer(['authority', 'employer'])
   // Within this plugin only: a batch may come as CSV (parsed into the JSON shape, then validated the same way).
   app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'buffer', bodyLimit: maxBatchBodyBytes }, (_request, body, done) => {
     try {
@@ -72,7 +71,7 @@ export const batchRoutes: FastifyPluginAsync<BatchRoutesOptions> = async (app, {
   })
 
   app.get<{ Params: { id: number } }>('/v1/batches/:id', {
-    preHandler: issuerOnly,
+    onRequest: issuerOnly,
     schema: {
       tags: ['certificates'],
       summary: 'An issuance batch: its counts and certificates',
@@ -83,7 +82,7 @@ export const batchRoutes: FastifyPluginAsync<BatchRoutesOptions> = async (app, {
   }, async request => batches.readBatch(actorOf(request), request.params.id))
 
   app.get<{ Params: { id: number } }>('/v1/batches/:id/pdfs', {
-    preHandler: issuerOnly,
+    onRequest: issuerOnly,
     schema: {
       tags: ['certificates'],
       summary: 'Every certificate of a batch as PDF, in one ZIP (streamed)',

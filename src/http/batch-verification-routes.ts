@@ -2,17 +2,16 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import multipart from '@fastify/multipart'
 import { isServiceError, ServiceError } from '../errors.js'
-import type { IssuerService } from '../issuers/issuer-service.js'
 import { readVerificationCsv, rowsReportHeader, verificationCsvColumns, writeVerificationCsv } from '../verification/batch-verification-csv.js'
 import {
   maxBatchPdfBytes, maxBatchPdfFiles, maxBatchVerificationRows, type BatchVerificationService, type UploadedPdf,
 } from '../verification/batch-verification-service.js'
-import { requireIssuer } from './authentication.js'
+import { actorOf, type Authentication } from './authentication.js'
 import { errorResponses, ref } from './schemas.js'
 
 export interface BatchVerificationRoutesOptions {
   batchVerification: BatchVerificationService
-  issuers: IssuerService
+  auth: Authentication
 }
 
 /** 10,000 rows of number and name are about 0.5 MB as JSON or CSV; this leaves room for padding and long names. */
@@ -45,7 +44,7 @@ async function * uploadedPdfs (request: FastifyRequest): AsyncGenerator<Uploaded
   if (count === 0) throw new ServiceError('VALIDATION_FAILED', 'The multipart request carries no file: send one or more PDFs.')
 }
 
-export const batchVerificationRoutes: FastifyPluginAsync<BatchVerificationRoutesOptions> = async (app, { batchVerification, issuers }) => {
+export const batchVerificationRoutes: FastifyPluginAsync<BatchVerificationRoutesOptions> = async (app, { batchVerification, auth }) => {
   // Within this plugin only: PDFs as multipart files, the committee's list as CSV, and no plain text.
   app.removeContentTypeParser('text/plain')
   await app.register(multipart, {
@@ -62,7 +61,7 @@ export const batchVerificationRoutes: FastifyPluginAsync<BatchVerificationRoutes
 
   app.post<{ Body: { rows: unknown[] } | undefined, Querystring: BatchQuery }>('/v1/verify/batch', {
     // Authenticated before the body is read: an anonymous upload is refused at once.
-    onRequest: requireIssuer(issuers, ['verifier', 'authority']),
+    onRequest: auth.issuer(['verifier', 'authority']),
     bodyLimit: maxBatchVerificationBodyBytes,
     schema: {
       tags: ['verification'],
@@ -99,10 +98,10 @@ export const batchVerificationRoutes: FastifyPluginAsync<BatchVerificationRoutes
   }, async (request, reply) => {
     let report
     if (request.isMultipart()) {
-      report = await batchVerification.verifyPdfs(uploadedPdfs(request))
+      report = await batchVerification.verifyPdfs(actorOf(request), uploadedPdfs(request))
     } else {
       if (request.body === undefined || request.body === null) throw new ServiceError('VALIDATION_FAILED', 'Send JSON { "rows": [...] }, a CSV, or PDFs as multipart/form-data.')
-      report = await batchVerification.verifyNumbers(request.body.rows)
+      report = await batchVerification.verifyNumbers(actorOf(request), request.body.rows)
     }
     // The report names certificates and applicants: no shared cache keeps it.
     reply.header('cache-control', 'private, no-store')

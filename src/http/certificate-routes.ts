@@ -2,23 +2,24 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { CertificateService } from '../certificates/certificate-service.js'
 import type { IssueCertificateRequest } from '../certificates/issuance-request.js'
-import type { IssuerService } from '../issuers/issuer-service.js'
 import type { IdempotencyService } from '../idempotency/idempotency-service.js'
-import { actorOf, requireIssuer } from './authentication.js'
+import { actorOf, type Authentication } from './authentication.js'
 import { errorResponses, numberParams, ref } from './schemas.js'
 import { idempotencyKeyHeaders, replyIdempotently } from './idempotent-replies.js'
+import type { NameCheckGate } from './request-guards.js'
 
 export interface CertificateRoutesOptions {
   certificates: CertificateService
-  issuers: IssuerService
+  auth: Authentication
   idempotency: IdempotencyService
+  admitNameCheck: NameCheckGate
 }
 
-export const certificateRoutes: FastifyPluginAsync<CertificateRoutesOptions> = async (app, { certificates, issuers, idempotency }) => {
-  const issuerOnly = requireIssuer(issuers, ['authority', 'employer'])
+export const certificateRoutes: FastifyPluginAsync<CertificateRoutesOptions> = async (app, { certificates, auth, idempotency, admitNameCheck }) => {
+  const issuerOnly = auth.issuer(['authority', 'employer'])
 
   app.post<{ Body: IssueCertificateRequest }>('/v1/certificates', {
-    preHandler: issuerOnly,
+    onRequest: issuerOnly,
     schema: {
       tags: ['certificates'],
       summary: 'Issue a certificate (颁发证书)',
@@ -40,15 +41,21 @@ export const certificateRoutes: FastifyPluginAsync<CertificateRoutesOptions> = a
     schema: {
       tags: ['certificates'],
       summary: 'Look up a certificate by number (public, 证书查询)',
-      description: 'Status, masked name, year, region, issuer and hours. With ?name= it also says whether that is the holder\'s name. Never an ID number.',
+      description: 'Status, masked name, year, region, issuer and hours. Never an ID number. With ?name= (GET only: HEAD with a name is 405) it also says whether that is the holder\'s name, ' +
+        'within two budgets that every route and instance shares: per certificate, at most 10 wrong names in 24 hours — then 429 NAME_CHECK_LIMITED with Retry-After, and no name is checked, right or wrong, until the oldest is 24 hours old; ' +
+        'and per client address, RATE_LIMIT_NAME_CHECKS_PER_HOUR names (429 RATE_LIMITED). A lookup without a name is never held back by either.',
       params: numberParams,
       querystring: { type: 'object', properties: { name: { type: 'string', minLength: 1, maxLength: 64 } } },
-      response: { 200: ref('public-certificate.json'), ...errorResponses(400, 404, 503) },
+      response: { 200: ref('public-certificate.json'), ...errorResponses(400, 404, 405, 429, 503) },
     },
-  }, async request => certificates.lookupCertificate(request.params.number, request.query.name))
+  }, async request => {
+    const { name } = request.query
+    if (name !== undefined) await admitNameCheck(request)
+    return certificates.lookupCertificate(request.params.number, name)
+  })
 
   app.post<{ Params: { number: string }, Body: { reason: string } }>('/v1/certificates/:number/revoke', {
-    preHandler: issuerOnly,
+    onRequest: issuerOnly,
     schema: {
       tags: ['certificates'],
       summary: 'Revoke a certificate (撤销证书)',

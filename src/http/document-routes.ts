@@ -1,24 +1,23 @@
 // The certificate PDF for issuers, and the issuer's seal image that it prints.
 import type { FastifyPluginAsync } from 'fastify'
 import type { CertificatePdfService } from '../certificates/certificate-pdf-service.js'
-import type { IssuerService } from '../issuers/issuer-service.js'
 import type { IssuerSealService } from '../issuers/issuer-seal-service.js'
 import { maxSealBytes } from '../issuers/issuer-seal-service.js'
-import { actorOf, requireIssuer } from './authentication.js'
+import { actorOf, type Authentication } from './authentication.js'
 import { errorResponses, numberParams, ref } from './schemas.js'
 
 export interface DocumentRoutesOptions {
   pdfs: CertificatePdfService
   seals: IssuerSealService
-  issuers: IssuerService
+  auth: Authentication
 }
 
-export const documentRoutes: FastifyPluginAsync<DocumentRoutesOptions> = async (app, { pdfs, seals, issuers }) => {
-  const issuerOnly = requireIssuer(issuers, ['authority', 'employer'])
+export const documentRoutes: FastifyPluginAsync<DocumentRoutesOptions> = async (app, { pdfs, seals, auth }) => {
+  const issuerOnly = auth.issuer(['authority', 'employer'])
   app.addContentTypeParser('image/png', { parseAs: 'buffer', bodyLimit: maxSealBytes }, (_request, body, done) => { done(null, body) })
 
   app.get<{ Params: { number: string } }>('/v1/certificates/:number/pdf', {
-    preHandler: issuerOnly,
+    onRequest: issuerOnly,
     schema: {
       tags: ['certificates'],
       summary: 'Download the certificate as PDF (证书 PDF)',
@@ -42,7 +41,7 @@ export const documentRoutes: FastifyPluginAsync<DocumentRoutesOptions> = async (
   })
 
   app.put<{ Body: Buffer }>('/v1/issuers/me/seal', {
-    preHandler: issuerOnly,
+    onRequest: issuerOnly,
     schema: {
       tags: ['certificates'],
       summary: 'Upload the issuer\'s seal (印章) as PNG',
@@ -54,7 +53,7 @@ export const documentRoutes: FastifyPluginAsync<DocumentRoutesOptions> = async (
   }, async request => seals.uploadSeal(actorOf(request), request.body))
 
   app.get('/v1/issuers/me/seal', {
-    preHandler: issuerOnly,
+    onRequest: issuerOnly,
     schema: {
       tags: ['certificates'],
       summary: 'The issuer\'s seal as uploaded',
@@ -68,7 +67,7 @@ export const documentRoutes: FastifyPluginAsync<DocumentRoutesOptions> = async (
   }, async (request, reply) => reply.type('image/png').header('cache-control', 'private, no-cache').send(await seals.readSeal(actorOf(request))))
 
   app.delete('/v1/issuers/me/seal', {
-    preHandler: issuerOnly,
+    onRequest: issuerOnly,
     schema: {
       tags: ['certificates'],
       summary: 'Remove the issuer\'s seal: certificates then print without one',

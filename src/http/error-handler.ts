@@ -24,7 +24,6 @@ const frameworkCodes: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_FAILED',
   FST_ERR_CTP_INVALID_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
-  FST_ERR_RATE_LIMIT: 'RATE_LIMITED',
 }
 
 /** Maps anything thrown to a ServiceError; unknown errors become INTERNAL_ERROR. */
@@ -49,16 +48,23 @@ export function toServiceError (error: unknown): ServiceError {
 }
 
 export function errorBody (error: ServiceError, requestId: string): ErrorBody {
-  const zh = errorTable[error.code].zh
   return {
     statusCode: error.status,
     code: error.code,
     error: STATUS_CODES[error.status] ?? 'Error',
     message: error.message,
-    messageZh: zh,
+    messageZh: error.messageZh,
     ...(error.details === undefined ? {} : { details: error.details }),
     requestId,
   }
+}
+
+/** Seconds a client should wait after a 429 or 503: the error's own figure, a header already set, or 5. */
+export function retryAfterOf (error: ServiceError, reply: FastifyReply): number | string {
+  const own = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds
+  if (typeof own === 'number') return own
+  const set = reply.getHeader('retry-after')
+  return typeof set === 'number' || typeof set === 'string' ? set : 5
 }
 
 export function installErrorHandling (app: FastifyInstance): void {
@@ -67,7 +73,7 @@ export function installErrorHandling (app: FastifyInstance): void {
     // A 503 is expected during an outage or overload: one warning line each, not a stack trace per request.
     if (serviceError.status === 503) request.log.warn({ code: serviceError.code, cause: (error as Error | null)?.message }, 'request refused: service unavailable')
     else if (serviceError.status >= 500) request.log.error({ err: error }, 'request failed')
-    if (serviceError.code === 'RATE_LIMITED' || serviceError.status === 503) reply.header('retry-after', reply.getHeader('retry-after') ?? 5)
+    if (serviceError.status === 429 || serviceError.status === 503) reply.header('retry-after', retryAfterOf(serviceError, reply))
     return reply.code(serviceError.status).type('application/json; charset=utf-8').send(errorBody(serviceError, request.id))
   })
   app.setNotFoundHandler((request, reply) => {

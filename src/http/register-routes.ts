@@ -1,15 +1,14 @@
 // /v1/registers/:regionCode/:year: the issuance register (证书发放名册) as paged JSON or streamed CSV.
 import { Readable } from 'node:stream'
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
-import type { IssuerService } from '../issuers/issuer-service.js'
 import { registerCsv, registerCsvHeader } from '../reports/register-csv.js'
 import { maxRegisterPageSize, type RegisterService } from '../reports/register-service.js'
-import { actorOf, requireIssuer } from './authentication.js'
+import { actorOf, type Authentication } from './authentication.js'
 import { errorResponses, ref } from './schemas.js'
 
 export interface RegisterRoutesOptions {
   registers: RegisterService
-  issuers: IssuerService
+  auth: Authentication
 }
 
 interface RegisterQuery { limit: number, after?: string, format?: 'json' | 'csv' }
@@ -20,9 +19,9 @@ function wantsCsv (request: FastifyRequest<{ Querystring: RegisterQuery }>): boo
   return /(^|,)\s*text\/csv\s*(;|,|$)/i.test(request.headers.accept ?? '')
 }
 
-export const registerRoutes: FastifyPluginAsync<RegisterRoutesOptions> = async (app, { registers, issuers }) => {
+export const registerRoutes: FastifyPluginAsync<RegisterRoutesOptions> = async (app, { registers, auth }) => {
   app.get<{ Params: { regionCode: string, year: number }, Querystring: RegisterQuery }>('/v1/registers/:regionCode/:year', {
-    preHandler: requireIssuer(issuers, ['authority', 'employer']),
+    onRequest: auth.issuer(['authority', 'employer']),
     schema: {
       tags: ['reports'],
       summary: 'The issuance register of an area and year (证书发放名册)',

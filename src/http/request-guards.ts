@@ -4,16 +4,17 @@ import fp from 'fastify-plugin'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import helmet, { type HelmetOptions } from 'helmet'
 import cors from '@fastify/cors'
-import rateLimit from '@fastify/rate-limit'
 import underPressure, { TYPE_EVENT_LOOP_DELAY } from '@fastify/under-pressure'
 import type { Config } from '../config.js'
 import { ServiceError } from '../errors.js'
+import { clientKey, type Limit, type Limiter } from '../limits/rate-limits.js'
 
 /** A route anyone may call without a key. `cors`: a browser on another origin may read it too. */
 export interface PublicRoute { method: 'GET' | 'POST', url: string, cors: boolean }
 
 /**
- * Every public route: each is rate-limited per client address. The public reads a relying party's
+ * Every public route: together rate-limited per client address (one count for all of them and every
+ * method, so that another route or HEAD buys no fresh limit). The public reads a relying party's
  * web page may call (lookup, verify, JWKS, revocation lists) also allow CORS; the HTML pages do not.
  * Health probes, the API documentation and static assets are public but not limited.
  */
@@ -79,17 +80,53 @@ export function findPublicRoute (method: string, url: string): PublicRoute | und
 }
 
 export interface RequestGuardOptions {
-  limits: Config['limits']
-  redisUrl?: string
+  overload: Config['limits']['overload']
+  limiter: Limiter
+  /** Requests to public routes per client address. */
+  publicRequests: Limit
 }
 
-async function requestGuards (app: FastifyInstance, { limits, redisUrl }: RequestGuardOptions): Promise<void> {
-  // Runs before the rate-limit plugin's own onRoute hook, which reads config.rateLimit.
+/** Throws RATE_LIMITED (with Retry-After) unless the client may make one more public request; sets the X-RateLimit headers. */
+async function limitPublicRequest (limiter: Limiter, limit: Limit, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const state = await limiter.take(limit, clientKey(request.ip))
+  reply.header('x-ratelimit-limit', state.max).header('x-ratelimit-remaining', state.remaining).header('x-ratelimit-reset', state.retryAfterSeconds)
+  if (state.allowed) return
+  reply.header('retry-after', state.retryAfterSeconds)
+  throw new ServiceError('RATE_LIMITED', {
+    en: `Too many requests from this address; try again in ${state.retryAfterSeconds} s.`,
+    zh: `来自该地址的请求过于频繁，请 ${state.retryAfterSeconds} 秒后再试。`,
+  })
+}
+
+/**
+ * The gate every holder-name check passes on its way to the certificate's budget: HEAD never checks a
+ * name (its Content-Length would tell the answer), and each client address may check only so many.
+ */
+export function createNameCheckGate (limiter: Limiter, limit: Limit) {
+  return async (request: FastifyRequest): Promise<void> => {
+    if (request.method === 'HEAD') {
+      throw new ServiceError('METHOD_NOT_ALLOWED', { en: 'HEAD never checks a name: send GET to check one.', zh: 'HEAD 请求不核对姓名，请用 GET 请求核对。' })
+    }
+    const state = await limiter.take(limit, clientKey(request.ip))
+    if (state.allowed) return
+    throw new ServiceError('RATE_LIMITED', {
+      en: `This address has checked ${state.max} names in the last hour; try again in ${state.retryAfterSeconds} s. The status of a certificate can still be looked up without a name.`,
+      zh: `该地址一小时内已核对姓名 ${state.max} 次，请 ${state.retryAfterSeconds} 秒后再试；不填姓名仍可查询证书状态。`,
+    }, { retryAfterSeconds: state.retryAfterSeconds })
+  }
+}
+
+export type NameCheckGate = ReturnType<typeof createNameCheckGate>
+
+async function requestGuards (app: FastifyInstance, { overload, limiter, publicRequests }: RequestGuardOptions): Promise<void> {
   app.addHook('onRoute', (route: RouteOptions) => {
     const methods = [route.method].flat()
     const isPublic = methods.some(method => findPublicRoute(method, route.url) !== undefined)
     const extra: Record<string, unknown> = {}
-    if (isPublic) extra.rateLimit = {}
+    if (isPublic) {
+      const limit = (request: FastifyRequest, reply: FastifyReply) => limitPublicRequest(limiter, publicRequests, request, reply)
+      route.onRequest = [limit, ...[route.onRequest ?? []].flat()]
+    }
     if (neverShed.has(route.url ?? '')) extra.pressureHandler = () => undefined
     if ((route.url ?? '').startsWith('/docs')) extra.securityHeaders = docsSecurityHeaders
     if (Object.keys(extra).length > 0) route.config = { ...route.config, ...extra }
@@ -109,26 +146,6 @@ async function requestGuards (app: FastifyInstance, { limits, redisUrl }: Reques
     },
   })
 
-  // ioredis is loaded only when a store is configured: a single instance keeps its limits in memory.
-  const redis = redisUrl === undefined ? undefined : new (await import('ioredis')).Redis(redisUrl, { connectTimeout: 2000, maxRetriesPerRequest: 1, lazyConnect: true })
-  if (redis !== undefined) {
-    // A Redis outage must not take verification down with it: the limit is skipped, the error logged.
-    redis.on('error', error => { app.log.warn({ err: error }, 'rate-limit store unavailable') })
-    app.addHook('onClose', async () => { redis.disconnect() })
-    // Connected before the first request, so the shared limit holds from the start.
-    await redis.connect().catch((error: unknown) => { app.log.warn({ err: error }, 'rate-limit store unavailable at start; limits apply once it is back') })
-  }
-  await app.register(rateLimit, {
-    global: false,
-    max: limits.publicPerMinute,
-    timeWindow: 60_000,
-    ...(redis === undefined ? {} : { redis, nameSpace: 'ce-rate-limit:' }),
-    skipOnError: true,
-    errorResponseBuilder: (_request: FastifyRequest, context: { after: string }) =>
-      new ServiceError('RATE_LIMITED', `Too many requests from this address; try again in ${context.after}.`),
-  })
-
-  const { overload } = limits
   // Event-loop readings taken up to two samples after start-up still cover it (migrations, schema
   // compilation, a neighbour process starting on the same cores): that is not load, so it sheds nothing.
   let measuresLoadFrom = Infinity
@@ -160,14 +177,28 @@ export function requestTimeouts (requestTimeoutMs: number): { requestTimeout: nu
   }
 }
 
+/** Whether a query key, however it was spelt (%6Eame, NAME, full-width ｎａｍｅ), names a holder's name. */
+const isNameKey = (key: string) => key.normalize('NFKC').trim().toLowerCase() === 'name'
+
+/** A URL as the log keeps it: the query decoded as the router decodes it, every holder's name replaced. */
+export function redactedUrl (url: string): string {
+  const at = url.indexOf('?')
+  if (at === -1) return url
+  const fragment = url.indexOf('#', at)
+  const query = url.slice(at + 1, fragment === -1 ? undefined : fragment)
+  const pairs = [...new URLSearchParams(query)].map(([key, value]) => `${encodeURIComponent(key)}=${isNameKey(key) ? '[redacted]' : encodeURIComponent(value)}`)
+  return `${url.slice(0, at)}?${pairs.join('&')}`
+}
+
 /**
  * The request as the log records it (Fastify's fields), without the name someone typed to check a
- * certificate (?name= of the lookup and the verification page): that is personal data, and logs keep it for no reason.
+ * certificate (?name= of the lookup and the verification page, in any spelling): that is personal
+ * data, and logs keep it for no reason.
  */
 export function loggedRequest (request: FastifyRequest): Record<string, unknown> {
   return {
     method: request.method,
-    url: request.url.replace(/([?&]name=)[^&#]*/gi, '$1[redacted]'),
+    url: redactedUrl(request.url),
     host: request.host,
     remoteAddress: request.ip,
     remotePort: request.socket?.remotePort,

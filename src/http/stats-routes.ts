@@ -1,18 +1,17 @@
 // /v1/stats: certificates issued and revoked and hours by category, per child area, within the caller's scope.
 import type { FastifyPluginAsync } from 'fastify'
-import type { IssuerService } from '../issuers/issuer-service.js'
 import type { StatsService } from '../reports/stats-service.js'
-import { actorOf, requireIssuer } from './authentication.js'
+import { actorOf, type Authentication } from './authentication.js'
 import { errorResponses, ref } from './schemas.js'
 
 export interface StatsRoutesOptions {
   stats: StatsService
-  issuers: IssuerService
+  auth: Authentication
 }
 
-export const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (app, { stats, issuers }) => {
+export const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (app, { stats, auth }) => {
   app.get<{ Querystring: { regionCode?: string, year?: number } }>('/v1/stats', {
-    preHandler: requireIssuer(issuers, ['authority', 'employer']),
+    onRequest: auth.issuer(['authority', 'employer']),
     schema: {
       tags: ['reports'],
       summary: 'Statistics of an area and year, per child area (统计)',

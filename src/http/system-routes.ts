@@ -4,22 +4,37 @@ import { sql, type Kysely } from 'kysely'
 import { ServiceError } from '../errors.js'
 import { pendingMigrations } from '../db/migrate.js'
 import type { SigningKeyRing } from '../signing/signing-keys.js'
+import type { Limiter } from '../limits/rate-limits.js'
 import { errorResponses, ref } from './schemas.js'
 
 export interface SystemRoutesOptions {
   db: Kysely<any>
   keys: SigningKeyRing
+  limiter: Limiter
 }
 
-export const systemRoutes: FastifyPluginAsync<SystemRoutesOptions> = async (app, { db, keys }) => {
+export const systemRoutes: FastifyPluginAsync<SystemRoutesOptions> = async (app, { db, keys, limiter }) => {
   const status = { type: 'object', required: ['status'], properties: { status: { type: 'string' } } } as const
+  const readiness = {
+    type: 'object',
+    required: ['status', 'rateLimits'],
+    properties: {
+      status: { type: 'string', enum: ['ready', 'degraded'] },
+      rateLimits: { type: 'string', enum: ['shared', 'process', 'degraded'], description: 'shared: counted in Redis for all instances; process: in this process (no REDIS_URL); degraded: in this process because Redis is unreachable' },
+    },
+  } as const
 
   app.get('/healthz', {
     schema: { tags: ['system'], summary: 'The process is up', response: { 200: status } },
   }, async () => ({ status: 'ok' }))
 
   app.get('/readyz', {
-    schema: { tags: ['system'], summary: 'The database is reachable and migrated', response: { 200: status, ...errorResponses(503) } },
+    schema: {
+      tags: ['system'],
+      summary: 'The database is reachable and migrated',
+      description: 'Answers 200 while the service can serve: `status` is `degraded` when Redis is configured but unreachable (rate limits are then counted per process until it is back).',
+      response: { 200: readiness, ...errorResponses(503) },
+    },
   }, async () => {
     try {
       await sql`select 1`.execute(db)
@@ -28,7 +43,8 @@ export const systemRoutes: FastifyPluginAsync<SystemRoutesOptions> = async (app,
     }
     const pending = await pendingMigrations(db)
     if (pending.length > 0) throw new ServiceError('DATABASE_UNAVAILABLE', `Not ready: migrations pending: ${pending.join(', ')}.`)
-    return { status: 'ready' }
+    const rateLimits = limiter.mode()
+    return { status: rateLimits === 'degraded' ? 'degraded' : 'ready', rateLimits }
   })
 
   app.get('/.well-known/jwks.json', {

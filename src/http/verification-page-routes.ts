@@ -6,12 +6,14 @@ import type { CertificateNumberProblem } from '../certificates/certificate-numbe
 import type { CertificateService } from '../certificates/certificate-service.js'
 import { errorTable } from '../errors.js'
 import { projectFile } from '../project-files.js'
-import { toServiceError } from './error-handler.js'
+import { retryAfterOf, toServiceError } from './error-handler.js'
 import { renderVerificationPage, type PageOutcome, type VerificationPageView } from './verification-page.js'
 import { pageLanguage } from './verification-page-text.js'
+import type { NameCheckGate } from './request-guards.js'
 
 export interface VerificationPageRoutesOptions {
   certificates: CertificateService
+  admitNameCheck: NameCheckGate
 }
 
 interface PageQuery { lang?: string, name?: string, number?: string }
@@ -43,7 +45,7 @@ const pageQuery = {
 
 const htmlResponse = { 200: { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } } }
 
-export const verificationPageRoutes: FastifyPluginAsync<VerificationPageRoutesOptions> = async (app, { certificates }) => {
+export const verificationPageRoutes: FastifyPluginAsync<VerificationPageRoutesOptions> = async (app, { certificates, admitNameCheck }) => {
   const assets = {
     script: loadAsset('verify-page.js', 'text/javascript; charset=utf-8'),
     style: loadAsset('verify-page.css', 'text/css; charset=utf-8'),
@@ -112,12 +114,13 @@ export const verificationPageRoutes: FastifyPluginAsync<VerificationPageRoutesOp
       if (failure.code === 'CERTIFICATE_NOT_FOUND') return sendPage(request, reply, failure.status, { kind: 'not-found', number })
       if (failure.status >= 500) request.log.error({ err: error }, 'verification page failed')
       const lang = pageLanguage((request.query as PageQuery | undefined)?.lang)
-      if (failure.status === 503) reply.header('retry-after', 5)
+      if (failure.status === 429 || failure.status === 503) reply.header('retry-after', retryAfterOf(failure, reply))
       return sendPage(request, reply, failure.status, { kind: 'error', message: errorTable[failure.code][lang] })
     },
   }, async (request, reply) => {
     const name = checkedName(request.query)
     const lookupName = name !== undefined && name.length <= maxCheckedNameLength ? name : undefined
+    if (lookupName !== undefined) await admitNameCheck(request)
     const certificate = await certificates.lookupCertificate(request.params.number, lookupName)
     return sendPage(request, reply, 200, { kind: 'found', certificate }, name)
   })

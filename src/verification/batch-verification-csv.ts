@@ -49,6 +49,8 @@ export const verdictNames: Readonly<Record<BatchVerdict, string>> = {
   revoked: '已撤销',
   'not-found': '未找到',
   'name-mismatch': '姓名不符',
+  'name-unchecked': '姓名未核对',
+  duplicate: '重复',
   malformed: '格式错误',
   'invalid-signature': '签名无效',
 }

@@ -1,10 +1,15 @@
 // Bulk verification for committees: up to 10,000 numbers (with names) in a few set-based queries, or several PDFs through the one pipeline.
+// Names are compared within the name-check budgets; every bulk verification is recorded in the audit trail.
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
-import type { ErrorCode } from '../errors.js'
+import type { ErrorCode, Wording } from '../errors.js'
 import { findCertificatesByNumbers, type PublicCertificateRow } from '../certificates/certificate-repository.js'
-import { sameName, type CertificateHours } from '../certificates/certificate-service.js'
+import type { CertificateHours } from '../certificates/certificate-service.js'
 import { maskName } from '../certificates/masking.js'
+import { nameCheckBudget, type NameCheckOutcome, type NameCheckService } from '../certificates/name-checks.js'
+import { waitWords } from '../certificates/wait-words.js'
+import { issuerAuditActor, recordAudit } from '../audit/audit-repository.js'
+import type { Actor } from '../issuers/issuer-scope.js'
 import { findRegion } from '../regions/region-table.js'
 import { diagnoseEnteredNumber, type EnteredNumberProblem } from './entered-number.js'
 import type { VerificationReport } from './verification-report.js'
@@ -16,13 +21,17 @@ export const maxBatchPdfFiles = 50
 /** Per PDF, as for POST /v1/verify: a certificate PDF is about 60 KB, a scan saved as PDF a few MB. */
 export const maxBatchPdfBytes = 5 * 1024 * 1024
 
-export const batchVerdicts = ['valid', 'revoked', 'not-found', 'name-mismatch', 'malformed', 'invalid-signature'] as const
+export const batchVerdicts = ['valid', 'revoked', 'not-found', 'name-mismatch', 'name-unchecked', 'duplicate', 'malformed', 'invalid-signature'] as const
 export type BatchVerdict = typeof batchVerdicts[number]
 
-/** What the public lookup shows of a certificate found: the holder's name masked, never an ID number. */
+/**
+ * What the public lookup shows of a certificate found: the holder's name masked, never an ID number;
+ * for a PDF also the full name it carries (the one who uploads the PDF holds it already).
+ */
 export interface BatchCertificate {
   number: string
   maskedName: string
+  holderName?: string
   status: 'valid' | 'revoked'
   year: number
   region: { code: string, name: string }
@@ -56,8 +65,8 @@ export interface BatchVerificationReport {
 /** A PDF as uploaded; `truncated` when it was larger than maxBatchPdfBytes and only its start was read. */
 export interface UploadedPdf { filename: string, bytes: Uint8Array, truncated: boolean }
 
-/** A row as sent, once its shape is known: text values, or why not. */
-type SentRow = { number: string, name?: string, problem?: EnteredNumberProblem }
+/** A row as sent, once its shape is known: text values, or why not; `firstRow` when its number came earlier. */
+type SentRow = { number: string, name?: string, problem?: EnteredNumberProblem, firstRow?: number }
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10)
 
@@ -97,11 +106,31 @@ function certificateView (row: FoundCertificate): BatchCertificate {
   }
 }
 
-/** The verdict of a well-formed number: not found, name mismatch, revoked, valid — in that order. */
-function judgeNumber (sent: SentRow, found: FoundCertificate | undefined): Pick<BatchVerificationRow, 'verdict' | 'reason' | 'reasonZh' | 'nameMatches' | 'certificate'> {
+type Judgement = Pick<BatchVerificationRow, 'verdict' | 'reason' | 'reasonZh' | 'nameMatches' | 'certificate'>
+
+/** Why a name was not compared: the certificate's budget, or the account's. */
+function uncheckedName (outcome: Extract<NameCheckOutcome, { checked: false }>, certificate: BatchCertificate, accountBudget: number, withheld: boolean): Judgement {
+  const wait = waitWords(outcome.retryAfterSeconds)
+  const status = certificate.status === 'revoked' ? { en: 'revoked', zh: '已撤销' } : { en: 'valid', zh: '有效' }
+  const why: Wording = outcome.reason === 'certificate'
+    ? { en: `this certificate has been checked against ${nameCheckBudget.failuresPerCertificate} wrong names in the last 24 hours`, zh: `该证书 24 小时内姓名核对错误已达 ${nameCheckBudget.failuresPerCertificate} 次` }
+    : withheld
+      ? { en: `this request took the account past its ${accountBudget} wrong names in 24 hours, so none of its names is reported`, zh: `本次提交使本账户 24 小时内的错误姓名超过 ${accountBudget} 个，本次所有姓名核对结果均不予显示` }
+      : { en: `this account has sent ${accountBudget} wrong names in the last 24 hours`, zh: `本账户 24 小时内提交的错误姓名已达 ${accountBudget} 个` }
+  return {
+    verdict: 'name-unchecked',
+    reason: `the name was not checked: ${why.en} (names are checked again in ${wait.en}); the certificate is ${status.en}`,
+    reasonZh: `姓名未核对：${why.zh}（约 ${wait.zh}后可再核对）；证书状态：${status.zh}。`,
+    certificate,
+  }
+}
+
+/** The verdict of a well-formed number: not found, name mismatch (or not checked), revoked, valid — in that order. */
+function judgeNumber (sent: SentRow, found: FoundCertificate | undefined, outcome: NameCheckOutcome | undefined, accountBudget: number, withheld: boolean): Judgement {
   if (found === undefined) return { verdict: 'not-found', reason: `the issuance register has no certificate ${sent.number}`, reasonZh: '发放名册中没有该编号的证书。' }
   const certificate = certificateView(found)
-  const nameMatches = sent.name === undefined ? undefined : sameName(sent.name, found.holder_name)
+  if (outcome !== undefined && !outcome.checked) return uncheckedName(outcome, certificate, accountBudget, withheld)
+  const nameMatches = outcome?.matches
   const named = nameMatches === undefined ? {} : { nameMatches }
   const revokedOn = found.revoked_at === null ? '' : isoDay(found.revoked_at)
   if (nameMatches === false) {
@@ -140,6 +169,7 @@ function judgePdf (report: VerificationReport): Pick<BatchVerificationRow, 'numb
   const certificate: BatchCertificate = {
     number: signed.number,
     maskedName: maskName(signed.holderName),
+    holderName: signed.holderName,
     status: report.verdict === 'revoked' ? 'revoked' : 'valid',
     year: signed.year,
     region: signed.region,
@@ -160,39 +190,83 @@ function summarise (source: 'rows' | 'pdfs', checkedAt: Date, rows: BatchVerific
 export interface BatchVerificationDeps {
   db: Kysely<Database>
   verification: VerificationService
+  nameChecks: NameCheckService
   clock: () => Date
+  /** Wrong names an account may send per 24 hours (config NAME_CHECK_MISMATCHES_PER_ACCOUNT_PER_DAY). */
+  mismatchesPerAccountPerDay: number
 }
 
 export type BatchVerificationService = ReturnType<typeof createBatchVerificationService>
 
-export function createBatchVerificationService ({ db, verification, clock }: BatchVerificationDeps) {
+/** Every row whose number came already in an earlier row: not checked again, so one request holds one name per certificate. */
+function markRepeats (sent: SentRow[]): SentRow[] {
+  const first = new Map<string, number>()
+  return sent.map((row, index) => {
+    if (row.problem !== undefined) return row
+    const earlier = first.get(row.number)
+    if (earlier === undefined) {
+      first.set(row.number, index + 1)
+      return row
+    }
+    return { ...row, firstRow: earlier }
+  })
+}
+
+export function createBatchVerificationService ({ db, verification, nameChecks, clock, mismatchesPerAccountPerDay }: BatchVerificationDeps) {
+  /** The audit record of one bulk verification: who, how many rows, which numbers, how many wrong names. */
+  const auditOf = (actor: Actor, report: BatchVerificationReport, details: Record<string, unknown>) => ({
+    action: 'verification.batch',
+    subject: String(actor.issuerId),
+    regionCode: actor.region.code,
+    before: null,
+    after: null,
+    details: { source: report.source, rows: report.summary.rows, verdicts: report.summary.verdicts, ...details },
+  })
+
   return {
     /**
-     * Verifies up to 10,000 rows of `{ number, name? }` (JSON values, or CSV cells as text). Every row
-     * gets its verdict; a row that is not well formed is `malformed` with the exact reason and is
-     * never looked up. The well-formed numbers are looked up together, 1,000 per query.
+     * Verifies up to 10,000 rows of `{ number, name? }` (JSON values, or CSV cells as text) for `actor`.
+     * Every row gets its verdict; a row that is not well formed is `malformed` with the exact reason and
+     * is never looked up, and a number that came in an earlier row is a `duplicate`, not checked again.
+     * The well-formed numbers are looked up together, 1,000 per query; the names are compared within the
+     * name-check budgets of each certificate and of the account, in the transaction that records the
+     * verification in the audit trail.
      */
-    async verifyNumbers (rows: readonly unknown[]): Promise<BatchVerificationReport> {
+    async verifyNumbers (actor: Actor, rows: readonly unknown[]): Promise<BatchVerificationReport> {
       const checkedAt = clock()
-      const sent = rows.map(row => {
+      const sent = markRepeats(rows.map(row => {
         const read = readSentRow(row)
         return read.problem === undefined ? { ...read, problem: diagnoseEnteredNumber(read.number, checkedAt.getUTCFullYear()) ?? undefined } : read
+      }))
+      const checkable = sent.filter(s => s.problem === undefined && s.firstRow === undefined)
+      const found = new Map((await findCertificatesByNumbers(db, checkable.map(s => s.number))).map(c => [c.number, c]))
+      const named = checkable.flatMap(s => {
+        const holder = found.get(s.number)
+        return s.name === undefined || holder === undefined ? [] : [{ number: s.number, given: s.name, holderName: holder.holder_name }]
       })
-      const found = new Map((await findCertificatesByNumbers(db, sent.filter(s => s.problem === undefined).map(s => s.number))).map(c => [c.number, c]))
-      return summarise('rows', checkedAt, sent.map((s, index): BatchVerificationRow => ({
-        row: index + 1,
-        number: s.number,
-        ...(s.name === undefined ? {} : { name: s.name }),
-        ...(s.problem === undefined ? judgeNumber(s, found.get(s.number)) : { verdict: 'malformed', ...s.problem }),
-      })))
+      let report: BatchVerificationReport | undefined
+      await nameChecks.checkNames(named, { issuerId: actor.issuerId }, async (trx, { outcomes, withheld, mismatches }) => {
+        const outcomeOf = new Map(named.map((check, i) => [check.number, outcomes[i]!]))
+        report = summarise('rows', checkedAt, sent.map((s, index): BatchVerificationRow => {
+          const row = { row: index + 1, number: s.number, ...(s.name === undefined ? {} : { name: s.name }) }
+          if (s.problem !== undefined) return { ...row, verdict: 'malformed', ...s.problem }
+          if (s.firstRow !== undefined) {
+            return { ...row, verdict: 'duplicate', reason: `the number was already given in row ${s.firstRow}; it is checked there, once`, reasonZh: `该编号已在第 ${s.firstRow} 行出现，只在该行核验一次。` }
+          }
+          return { ...row, ...judgeNumber(s, found.get(s.number), outcomeOf.get(s.number), mismatchesPerAccountPerDay, withheld) }
+        }))
+        await recordAudit(trx, issuerAuditActor(actor), checkedAt, [auditOf(actor, report, { numbers: checkable.map(s => s.number), namesChecked: named.length, mismatches, withheld })])
+      })
+      return report!
     },
 
     /**
      * Verifies PDFs one after another as they arrive, each through the verification pipeline: a file
      * that is too large, not a PDF, or without a certificate is `malformed`; one whose token fails is
-     * `invalid-signature`; a signed certificate missing from the register is `not-found`.
+     * `invalid-signature`; a signed certificate missing from the register is `not-found`. Recorded in
+     * the audit trail with the numbers found.
      */
-    async verifyPdfs (files: AsyncIterable<UploadedPdf>): Promise<BatchVerificationReport> {
+    async verifyPdfs (actor: Actor, files: AsyncIterable<UploadedPdf>): Promise<BatchVerificationReport> {
       const checkedAt = clock()
       const rows: BatchVerificationRow[] = []
       for await (const file of files) {
@@ -204,7 +278,9 @@ export function createBatchVerificationService ({ db, verification, clock }: Bat
         }
         rows.push({ row, file: file.filename, ...judgePdf(await verification.verifyPresentation({ pdf: file.bytes })) })
       }
-      return summarise('pdfs', checkedAt, rows)
+      const report = summarise('pdfs', checkedAt, rows)
+      await db.transaction().execute(trx => recordAudit(trx, issuerAuditActor(actor), checkedAt, [auditOf(actor, report, { numbers: rows.flatMap(r => (r.number === undefined ? [] : [r.number])) })]))
+      return report
     },
   }
 }

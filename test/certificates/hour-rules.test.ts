@@ -1,6 +1,6 @@
 import t from 'tap'
 import { ServiceError } from '../../src/errors.js'
-import { chooseRuleSet, evaluateHours, ruleSets } from '../../src/certificates/hour-rules.js'
+import { allowedRuleSets, chooseRuleSet, evaluateHours, ruleSets } from '../../src/certificates/hour-rules.js'
 
 const none = { public: 0, professional: 0, elective: 0 }
 
@@ -56,7 +56,26 @@ t.test('the rule set is explicit, else by series, else by province, else nationa
   t.equal(chooseRuleSet({ regionCode: '110101' }).id, 'national')
   t.equal(chooseRuleSet({ regionCode: '440106', series: '会计' }).id, 'accounting')
   t.equal(chooseRuleSet({ regionCode: '440106', series: 'accounting' }).id, 'accounting')
-  t.equal(chooseRuleSet({ regionCode: '440106', series: '会计', ruleSet: 'national' }).id, 'national')
+  t.equal(chooseRuleSet({ regionCode: '440106', ruleSet: 'accounting' }).id, 'accounting', 'an override may name the accounting series')
   const error = t.throws(() => chooseRuleSet({ regionCode: '440106', ruleSet: 'mars' })) as ServiceError
   t.equal(error.code, 'UNKNOWN_RULE_SET')
+})
+
+t.test('an override may choose only the sets of its region and series, never an easier one', async t => {
+  const allowed = (regionCode: string, series?: string) => allowedRuleSets({ regionCode, ...(series === undefined ? {} : { series }) })
+  t.same(allowed('440106'), ['guangdong', 'accounting'])
+  t.same(allowed('410105'), ['henan', 'accounting'])
+  t.same(allowed('510107'), ['sichuan', 'accounting'])
+  t.same(allowed('110101'), ['national', 'accounting'], 'national where the province has no set of its own')
+  t.same(allowed('440106', '会计'), ['accounting'], 'an accountant is held to the accounting rules')
+  t.same(allowed('440106', '工程'), ['guangdong'], 'another series keeps its province\'s set')
+  const refusals: Array<[string, string, string?]> = [
+    ['440106', 'sichuan'], ['440106', 'national'], ['440106', 'henan'], ['410105', 'guangdong'], ['110101', 'sichuan'],
+    ['440106', 'national', '会计'], ['440106', 'guangdong', '会计'], ['440106', 'accounting', '工程'],
+  ]
+  for (const [regionCode, ruleSet, series] of refusals) {
+    const error = t.throws(() => chooseRuleSet({ regionCode, ruleSet, ...(series === undefined ? {} : { series }) })) as ServiceError
+    t.equal(error.code, 'RULE_SET_NOT_ALLOWED', `${ruleSet} for ${regionCode}${series === undefined ? '' : ` (${series})`}`)
+    t.match(error.messageZh, /不得选用/)
+  }
 })

@@ -80,6 +80,8 @@ t.test('bad requests get a 4xx with a stable code and change nothing', async t =
     ['negative hours', issueBody({ hours: { public: -1, professional: 50, elective: 30 } }), 400, 'VALIDATION_FAILED'],
     ['an unknown region', issueBody({ regionCode: '440199' }), 400, 'UNKNOWN_REGION'],
     ['an unknown rule set', issueBody({ ruleSet: 'mars' }), 400, 'VALIDATION_FAILED'],
+    ['Sichuan rules picked to pass in Guangdong', issueBody({ ruleSet: 'sichuan', hours: { public: 0, professional: 60, elective: 0, selfStudy: 30 } }), 422, 'RULE_SET_NOT_ALLOWED'],
+    ['national rules picked for an accountant', issueBody({ series: '会计', ruleSet: 'national', hours: { public: 0, professional: 90, elective: 0 } }), 422, 'RULE_SET_NOT_ALLOWED'],
     ['a right-to-left override in the name', issueBody({ holder: { name: '张\u202e三', idNumber: makeIdNumber() } }), 400, 'VALIDATION_FAILED'],
     ['digits in the name', issueBody({ holder: { name: "张三'; drop table certificates; --", idNumber: makeIdNumber() } }), 400, 'VALIDATION_FAILED'],
   ]

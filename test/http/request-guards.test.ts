@@ -5,7 +5,7 @@ import t from 'tap'
 import type { InjectOptions } from 'fastify'
 import { Redis } from 'ioredis'
 import { adminToken, build, issueBody, type TestContext } from '../helper.js'
-import { findPublicRoute, loggedRequest, publicRoutes } from '../../src/http/request-guards.js'
+import { findPublicRoute, loggedRequest, publicRoutes, redactedUrl } from '../../src/http/request-guards.js'
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 
@@ -91,7 +91,7 @@ t.test('with REDIS_URL, two instances share one limit per address; without it ea
   const refused = await second.app.inject({ url, remoteAddress })
   t.equal(refused.statusCode, 429, 'the 4th request, on the other instance, is over the shared limit')
   t.equal(refused.json().code, 'RATE_LIMITED')
-  const keys = await probe.keys('ce-rate-limit:*')
+  const keys = await probe.keys('ce-limit:*')
   t.ok(keys.length > 0, 'the counters live in Redis')
   await probe.quit()
 
@@ -270,6 +270,21 @@ t.test('a fresh instance does not shed for its own start-up; a loop stalled afte
   t.match(answer?.json(), { code: 'OVERLOADED' })
 })
 
+t.test('the service\'s own log keeps no name typed to check a certificate, however "name" is spelt', async t => {
+  const lines: string[] = []
+  const logging = await build(t, { env: { LOG_LEVEL: 'info' }, logStream: { write: line => { lines.push(line) } } })
+  const county = await logging.createIssuer('authority', '440106')
+  const issued = await logging.app.inject({ method: 'POST', url: '/v1/certificates', headers: { authorization: `Bearer ${county.apiKey}` }, payload: issueBody({ holder: { name: '欧阳娜娜', idNumber: '11010519491231002X' } }) })
+  const own = issued.json().number as string
+  lines.length = 0
+  for (const query of [`?name=${encodeURIComponent('欧阳娜娜')}`, `?%6Eame=${encodeURIComponent('欧阳娜娜')}`, `?%6E%61%6D%65=${encodeURIComponent('欧阳')}`]) {
+    t.equal((await logging.app.inject({ url: `/v1/certificates/${own}${query}` })).statusCode, 200)
+    t.equal((await logging.app.inject({ url: `/v/${own}${query}` })).statusCode, 200)
+  }
+  t.ok(lines.length >= 6, `the requests were logged (${lines.length} lines)`)
+  for (const secret of ['欧阳', encodeURIComponent('欧阳'), '%E6%AC%A7']) t.notOk(lines.some(line => line.includes(secret)), `no log line holds ${secret}`)
+})
+
 t.test('the request log keeps no name typed to check a certificate', async t => {
   const request = (url: string) => ({ method: 'GET', url, host: 'cert.example.gov.cn', ip: '203.0.113.5', socket: { remotePort: 4321 } }) as unknown as Parameters<typeof loggedRequest>[0]
   t.same(loggedRequest(request(`/v1/certificates/44010625000001?name=${encodeURIComponent('欧阳娜娜')}`)), {
@@ -278,4 +293,10 @@ t.test('the request log keeps no name typed to check a certificate', async t => 
   t.equal(loggedRequest(request('/v?lang=en&name=Anne&number=44010625000001')).url, '/v?lang=en&name=[redacted]&number=44010625000001')
   t.equal(loggedRequest(request('/v/44010625000001?NAME=x')).url, '/v/44010625000001?NAME=[redacted]')
   t.equal(loggedRequest(request('/v1/registers/440106/2025?limit=10')).url, '/v1/registers/440106/2025?limit=10', 'other queries stay')
+  for (const spelling of ['%6Eame', '%6E%61%6D%65', 'Name', '%4E%41%4D%45', '%EF%BD%8E%EF%BD%81%EF%BD%8D%EF%BD%85', 'name%20', '+name']) {
+    const url = loggedRequest(request(`/v1/certificates/44010625000001?${spelling}=${encodeURIComponent('张小三')}&lang=en`)).url as string
+    t.notOk(url.includes(encodeURIComponent('张小三')) || url.includes('张小三'), `?${spelling}= is redacted too: ${url}`)
+  }
+  t.equal(loggedRequest(request(`/v?name=${encodeURIComponent('张小三')}&name=${encodeURIComponent('张大三')}`)).url, '/v?name=[redacted]&name=[redacted]', 'every value of a repeated key')
+  t.match(redactedUrl(`/v?na%ZZme=${encodeURIComponent('张小三')}`), /%E5%BC%A0/, 'a key that does not decode to name is kept as it decodes')
 })

@@ -5,7 +5,7 @@ import { errorTable } from '../../src/errors.js'
 t.test('health, readiness, OpenAPI, Swagger UI and the JWKS', async t => {
   const { app } = await build(t)
   t.same((await app.inject({ url: '/healthz' })).json(), { status: 'ok' })
-  t.same((await app.inject({ url: '/readyz' })).json(), { status: 'ready' })
+  t.same((await app.inject({ url: '/readyz' })).json(), { status: 'ready', rateLimits: 'process' })
   const openapi = await app.inject({ url: '/openapi.json' })
   t.equal(openapi.statusCode, 200)
   const document = openapi.json()
