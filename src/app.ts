@@ -43,7 +43,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await migrateToLatest(database.db)
   const keys = await loadSigningKeys(config.signing.keysDir, config.signing.algorithm, clock)
   const holderIdSecret = await loadHolderIdSecret(config.signing.keysDir)
-  const services = createServices({ db: database.db, keys, holderIdSecret, clock, publicBaseUrl: config.http.publicBaseUrl, idempotencyRetentionHours: config.idempotencyRetentionHours, nameMismatchesPerAccountPerDay: config.limits.nameMismatchesPerAccountPerDay })
+  const services = createServices({ db: database.db, keys, holderIdSecret, clock, publicBaseUrl: config.http.publicBaseUrl, formerBaseUrls: config.http.formerBaseUrls, idempotencyRetentionHours: config.idempotencyRetentionHours, nameMismatchesPerAccountPerDay: config.limits.nameMismatchesPerAccountPerDay, revocationListValidityHours: config.revocationListValidityHours })
   const { issuers, idempotency, nameChecks } = services
 
   const app = Fastify({
@@ -90,7 +90,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(swaggerUi, { routePrefix: '/docs' })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
-  await app.register(systemRoutes, { db: database.db, keys, limiter })
+  await app.register(systemRoutes, { db: database.db, keys, limiter, origins: [config.http.publicBaseUrl, ...config.http.formerBaseUrls] })
   await app.register(adminRoutes, { issuers, auth })
   await app.register(certificateRoutes, { certificates: services.certificates, auth, idempotency, admitNameCheck })
   await app.register(batchRoutes, { batches: services.batches, pdfs: services.pdfs, auth, idempotency })

@@ -24,6 +24,8 @@ export interface Config {
   readonly logLevel: string
   /** How long a completed Idempotency-Key keeps its response (which holds names) before it is deleted. */
   readonly idempotencyRetentionHours: number
+  /** How long an offline verifier may rely on a signed revocation list (its nextUpdate). */
+  readonly revocationListValidityHours: number
   /** Abuse and overload protection: rate limits per client address, name-check budgets, and when to shed load. */
   readonly limits: {
     readonly publicPerMinute: number
@@ -112,6 +114,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
 
   const poolSize = integer('DATABASE_POOL_SIZE', 20, 1, 1000)
   const idempotencyRetentionHours = integer('IDEMPOTENCY_RETENTION_HOURS', 24, 1, 24 * 366)
+  const revocationListValidityHours = integer('REVOCATION_LIST_VALIDITY_HOURS', 24, 1, 24 * 31)
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze({
     http: Object.freeze({ port, host, publicBaseUrl, formerBaseUrls: Object.freeze(formerBaseUrls), trustProxy, requestTimeoutMs, connectionTimeoutMs }),
@@ -121,6 +124,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     redisUrl,
     logLevel,
     idempotencyRetentionHours,
+    revocationListValidityHours,
     limits: Object.freeze(limits),
   })
 }

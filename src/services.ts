@@ -23,18 +23,22 @@ export interface ServiceDeps {
   holderIdSecret: Buffer
   clock: () => Date
   publicBaseUrl: string
+  /** Addresses the service had before (FORMER_PUBLIC_BASE_URLS): QR codes printed with them still verify. */
+  formerBaseUrls: readonly string[]
   /** How long a completed Idempotency-Key keeps its response (IDEMPOTENCY_RETENTION_HOURS). */
   idempotencyRetentionHours: number
   /** Wrong names a bulk-verifying account may send per 24 hours (NAME_CHECK_MISMATCHES_PER_ACCOUNT_PER_DAY). */
   nameMismatchesPerAccountPerDay: number
+  /** How long an offline verifier may rely on a signed revocation list (REVOCATION_LIST_VALIDITY_HOURS). */
+  revocationListValidityHours: number
 }
 
 export type Services = ReturnType<typeof createServices>
 
-export function createServices ({ db, keys, holderIdSecret, clock, publicBaseUrl, idempotencyRetentionHours, nameMismatchesPerAccountPerDay }: ServiceDeps) {
+export function createServices ({ db, keys, holderIdSecret, clock, publicBaseUrl, formerBaseUrls, idempotencyRetentionHours, nameMismatchesPerAccountPerDay, revocationListValidityHours }: ServiceDeps) {
   const nameChecks = createNameCheckService({ db, clock, mismatchesPerAccountPerDay: nameMismatchesPerAccountPerDay })
   const certificates = createCertificateService({ db, keys, holderIdSecret, clock, publicBaseUrl, nameChecks })
-  const verification = createVerificationService({ db, keys, clock, readPdf: readCertificateJws })
+  const verification = createVerificationService({ db, keys, clock, readPdf: readCertificateJws, trustedBaseUrls: [publicBaseUrl, ...formerBaseUrls] })
   return {
     issuers: createIssuerService({ db, clock }),
     seals: createIssuerSealService({ db, clock }),
@@ -48,6 +52,6 @@ export function createServices ({ db, keys, holderIdSecret, clock, publicBaseUrl
     verification,
     batchVerification: createBatchVerificationService({ db, verification, nameChecks, clock, mismatchesPerAccountPerDay: nameMismatchesPerAccountPerDay }),
     nameChecks,
-    revocations: createRevocationListService({ db, keys, clock }),
+    revocations: createRevocationListService({ db, keys, clock, validityHours: revocationListValidityHours }),
   }
 }

@@ -8,17 +8,26 @@ import type { Presentation } from '../verification/presented-token.js'
 import { checkTitles, type VerificationReport } from '../verification/verification-report.js'
 
 const usage = `用法 Usage:
-  ce-cert verify <certificate.pdf | token | QR text | file> --jwks <jwks.json> [--revocations <kid.jws | folder>]... [--json]
+  ce-cert verify <certificate.pdf | token | QR text | file> --jwks <jwks.json> [--revocations <kid.jws | folder>]...
+                 [--no-revocation-check] [--origin <https://service address>]... [--json]
 
-  --jwks          公钥集，保存自 <服务地址>/.well-known/jwks.json
-                  the JWKS saved from <service>/.well-known/jwks.json
-  --revocations   已签名的撤销列表，保存自 <服务地址>/.well-known/crl/<kid>.jws，或存放这些文件的目录
-                  （可多次给出）；不给则不核查撤销状态
-                  a signed revocation list saved from <service>/.well-known/crl/<kid>.jws, or a folder of
-                  them (repeatable); without one, revocation is not checked
-  --json          以 JSON 输出核验报告 / print the report as JSON
+  --jwks                 公钥集，保存自 <服务地址>/.well-known/jwks.json
+                         the JWKS saved from <service>/.well-known/jwks.json
+  --revocations          已签名的撤销列表，保存自 <服务地址>/.well-known/crl/<kid>.jws，或存放这些文件的目录（可多次给出）
+                         a signed revocation list saved from <service>/.well-known/crl/<kid>.jws, or a folder of them (repeatable)
+  --no-revocation-check  明知不核查撤销状态：只核验签名，结论注明撤销状态未知
+                         knowingly verify the signature only: the verdict says the revocation state is unknown
+  --origin               本服务的网址（二维码须指向它）；默认取公钥集中的 origins
+                         the service's address a QR code must point to; by default the origins in the JWKS
+  --json                 以 JSON 输出核验报告 / print the report as JSON
 
-退出码 Exit status: 0 有效 valid · 1 无效、已撤销或无法确定 invalid, revoked or unknown · 2 用法错误 usage error
+退出码 Exit status:
+  0  有效：签名有效，撤销列表在有效期内且未列入（或明确给出 --no-revocation-check）
+     valid: the signature holds and a current revocation list does not name it (or --no-revocation-check was given)
+  1  无效：伪造、被篡改、签名不符、二维码网址不属于本服务，或无法读取 / invalid: forged, altered, wrong address or unreadable
+  2  用法错误（参数、文件、公钥集或撤销列表无法使用）/ usage error (arguments, files, JWKS or revocation list unusable)
+  3  已撤销 / revoked
+  4  无法确定：签名有效，但没有有效期内的撤销列表 / unknown: the signature holds but no current revocation list covers it
 不连接网络，不使用数据库。Uses no network and no database.`
 
 class UsageError extends Error {}
@@ -27,11 +36,18 @@ const verdictLines: Record<VerificationReport['verdict'], string> = {
   valid: '有效 VALID',
   revoked: '已撤销 REVOKED',
   invalid: '无效 INVALID',
-  unknown: '无法确定 UNKNOWN',
+  unknown: '无法确定 UNKNOWN — 签名有效，撤销状态未知 the signature holds, the revocation state is unknown',
 }
+const exitCodes: Record<VerificationReport['verdict'], number> = { valid: 0, invalid: 1, revoked: 3, unknown: 4 }
+
+/** A time as people in China read it. */
+const chinaTime = (iso: string) => `${new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ')} (UTC+8)`
 
 /** A file given by name is read (a PDF by its header); anything else is the token or QR text itself. */
 async function presentationOf (input: string): Promise<Presentation> {
+  if (/^\s*\d{14}\s*$/.test(input) && !existsSync(input)) {
+    throw new UsageError('这是证书编号：请在线查验（<服务地址>/v/<编号>），或给出证书 PDF、二维码内容或签名数据。\nThis is a certificate number: look it up online (<service>/v/<number>), or give the PDF, the QR text or the token.')
+  }
   if (!existsSync(input)) {
     if (/\.(pdf|jws|txt)$/i.test(input)) throw new UsageError(`找不到文件 No such file: ${input}`)
     return { qr: input }
@@ -53,8 +69,8 @@ function print (report: VerificationReport): void {
       `  学时 Hours:        ${c.hours.total}`,
       `  发证单位 Issuer:   ${c.issuer.name}`,
       `  工作单位 Employer: ${c.employerName}`,
-      `  签发时间 Issued:   ${c.issuedAt}`,
-      ...(c.revokedAt === undefined ? [] : [`  撤销时间 Revoked:  ${c.revokedAt}`]),
+      `  签发时间 Issued:   ${chinaTime(c.issuedAt)}`,
+      ...(c.revokedAt === undefined ? [] : [`  撤销时间 Revoked:  ${chinaTime(c.revokedAt)}`]),
       '  请与纸质证书上印的编号和姓名核对。Compare the number and name with those printed on the certificate.',
     )
   }
@@ -73,7 +89,14 @@ async function main (argv: string[]): Promise<number> {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { jwks: { type: 'string' }, revocations: { type: 'string', multiple: true }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        jwks: { type: 'string' },
+        revocations: { type: 'string', multiple: true },
+        'no-revocation-check': { type: 'boolean' },
+        origin: { type: 'string', multiple: true },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     })
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error))
@@ -85,6 +108,8 @@ async function main (argv: string[]): Promise<number> {
   }
   if (positionals[0] !== 'verify' || positionals.length !== 2) throw new UsageError('请给出命令 verify 和一个待核验的证书。Give the command verify and one certificate to check.')
   if (values.jwks === undefined) throw new UsageError('缺少 --jwks。--jwks is required.')
+  const checkRevocation = values['no-revocation-check'] !== true
+  if (!checkRevocation && (values.revocations ?? []).length > 0) throw new UsageError('--no-revocation-check 与 --revocations 不能同时使用。Give either --revocations or --no-revocation-check, not both.')
 
   let jwks: unknown
   try {
@@ -102,11 +127,13 @@ async function main (argv: string[]): Promise<number> {
       throw new UsageError(`无法读取撤销列表 Cannot read the revocation list ${given}: ${error instanceof Error ? error.message : String(error)}`)
     }
   }
-  const verifier = await createOfflineVerifier({ jwks, revocationLists })
+  const verifier = await createOfflineVerifier({ jwks, revocationLists, checkRevocation, ...(values.origin === undefined ? {} : { trustedBaseUrls: values.origin.map(o => o.replace(/\/+$/, '')) }) })
   const report = await verifier.verify(await presentationOf(positionals[1]!))
   if (values.json === true) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
   else print(report)
-  return report.verdict === 'valid' ? 0 : 1
+  // Knowingly unchecked: the verdict says so, and the signature alone is what was asked.
+  if (!checkRevocation && report.verdict === 'unknown' && report.checks.at(-1)?.skipped === true) return 0
+  return exitCodes[report.verdict]
 }
 
 main(process.argv.slice(2)).then(code => { process.exitCode = code }, (error: unknown) => {

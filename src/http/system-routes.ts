@@ -11,9 +11,11 @@ export interface SystemRoutesOptions {
   db: Kysely<any>
   keys: SigningKeyRing
   limiter: Limiter
+  /** PUBLIC_BASE_URL and the former addresses, published with the keys. */
+  origins: readonly string[]
 }
 
-export const systemRoutes: FastifyPluginAsync<SystemRoutesOptions> = async (app, { db, keys, limiter }) => {
+export const systemRoutes: FastifyPluginAsync<SystemRoutesOptions> = async (app, { db, keys, limiter, origins }) => {
   const status = { type: 'object', required: ['status'], properties: { status: { type: 'string' } } } as const
   const readiness = {
     type: 'object',
@@ -55,6 +57,6 @@ export const systemRoutes: FastifyPluginAsync<SystemRoutesOptions> = async (app,
     },
   }, async (_request, reply) => {
     reply.header('access-control-allow-origin', '*').header('cache-control', 'public, max-age=300')
-    return keys.jwks()
+    return { ...keys.jwks(), origins }
   })
 }

@@ -14,14 +14,18 @@ export interface RevocationList {
   rids: string[]
 }
 
-/** The signed form adds when it was signed (seconds), so an offline copy shows its age. */
-export interface SignedRevocationList extends RevocationList { iat: number }
+/**
+ * The signed form adds when it was signed and until when it may be relied on (seconds): an offline
+ * verifier holding a copy past `nextUpdate` cannot tell whether a certificate was revoked since.
+ */
+export interface SignedRevocationList extends RevocationList { iat: number, nextUpdate: number }
 
 export const revocationListJwsType = 'cec-crl+jws'
 
-/** Signs a revocation list with `key` (normally the current key, which may differ from `list.kid`). */
-export async function signRevocationList (key: SigningKey, list: RevocationList, now: Date): Promise<string> {
-  const payload: SignedRevocationList = { ...list, iat: Math.floor(now.getTime() / 1000) }
+/** Signs a revocation list with `key` (normally the current key, which may differ from `list.kid`), to be relied on for `validitySeconds`. */
+export async function signRevocationList (key: SigningKey, list: RevocationList, now: Date, validitySeconds: number): Promise<string> {
+  const iat = Math.floor(now.getTime() / 1000)
+  const payload: SignedRevocationList = { ...list, iat, nextUpdate: iat + validitySeconds }
   return new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: revocationListJwsType })
     .sign(key.privateKey)
@@ -45,8 +49,10 @@ export async function verifyRevocationList (
   if (!signature.ok) return { ok: false, reason: signature.reason }
   const p = signature.payload as Partial<SignedRevocationList> | null
   if (p === null || typeof p !== 'object' || typeof p.kid !== 'string' || p.method !== 'rid' ||
-    typeof p.ctr !== 'number' || !Number.isInteger(p.ctr) || p.ctr < 0 || !isNumberList(p.rids) || typeof p.iat !== 'number') {
-    return { ok: false, reason: 'the signed content is not a revocation list ({ kid, method: "rid", ctr, rids, iat })' }
+    typeof p.ctr !== 'number' || !Number.isInteger(p.ctr) || p.ctr < 0 || !isNumberList(p.rids) || typeof p.iat !== 'number' ||
+    (p.nextUpdate !== undefined && typeof p.nextUpdate !== 'number')) {
+    return { ok: false, reason: 'the signed content is not a revocation list ({ kid, method: "rid", ctr, rids, iat, nextUpdate })' }
   }
-  return { ok: true, list: { kid: p.kid, method: 'rid', ctr: p.ctr, rids: p.rids, iat: p.iat }, signedBy: signature.kid }
+  // A list signed before lists carried nextUpdate states no freshness: it is stale as soon as it is read.
+  return { ok: true, list: { kid: p.kid, method: 'rid', ctr: p.ctr, rids: p.rids, iat: p.iat, nextUpdate: p.nextUpdate ?? p.iat }, signedBy: signature.kid }
 }

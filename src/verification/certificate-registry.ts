@@ -24,7 +24,8 @@ export interface RegistryRecord {
 /** An offline verifier knows no records, only what a revocation list says (or nothing). */
 export interface OfflineStatus {
   kind: 'offline'
-  status: 'revoked' | 'not-revoked' | 'unknown' | 'unchecked'
+  /** `unknown`: no list for the key; `stale`: the list is past its nextUpdate; `unchecked`: revocation knowingly not checked. */
+  status: 'revoked' | 'not-revoked' | 'unknown' | 'stale' | 'unchecked'
   reason: string
   reasonZh: string
 }

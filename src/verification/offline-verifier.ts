@@ -9,8 +9,15 @@ import type { VerificationReport } from './verification-report.js'
 export interface OfflineVerifierOptions {
   /** The JWKS as saved from `/.well-known/jwks.json` (parsed JSON). */
   jwks: unknown
-  /** Signed revocation lists as saved from `/.well-known/crl/<kid>.jws`; without any, revocation is not checked. */
+  /**
+   * Signed revocation lists as saved from `/.well-known/crl/<kid>.jws`. Without a current one (none,
+   * none for the certificate's key, or one past its `nextUpdate`) the revocation state is unknown.
+   */
   revocationLists?: readonly string[]
+  /** `false` to verify the signature only, knowingly: the revocation state is then reported as not checked. */
+  checkRevocation?: boolean
+  /** The service's addresses a QR code may point to; by default the `origins` the saved JWKS names. */
+  trustedBaseUrls?: readonly string[]
   /** How to find the token in a PDF; the service's own reader by default. */
   readPdf?: PdfTokenReader
   clock?: () => Date
@@ -33,24 +40,45 @@ export class OfflineVerifierError extends Error {
 // The PDF machinery (pdf-lib, fonts) loads only when a PDF is verified: a token needs none of it.
 const readPdfLazily: PdfTokenReader = async pdf => (await import('../documents/index.js')).readCertificateJws(pdf)
 
-const isoTime = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z')
+const chinaTime = (seconds: number) => `${new Date(seconds * 1000 + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ')} (UTC+8)`
 
-function revocationRegistry (lists: ReadonlyMap<string, SignedRevocationList> | undefined): CertificateRegistry {
+function revocationRegistry (lists: ReadonlyMap<string, SignedRevocationList>, checkRevocation: boolean, clock: () => Date): CertificateRegistry {
   return {
     async lookup (payload, kid) {
-      if (lists === undefined) {
-        return { kind: 'offline', status: 'unchecked', reason: 'revocation not checked: no revocation list was given', reasonZh: '未提供撤销列表，未核查是否已撤销。' }
+      if (!checkRevocation) {
+        return { kind: 'offline', status: 'unchecked', reason: 'revocation not checked (--no-revocation-check): whether the certificate was revoked is unknown', reasonZh: '未核查撤销状态（--no-revocation-check）：证书是否已被撤销无法确定。' }
       }
       const list = lists.get(kid)
       if (list === undefined) {
-        return { kind: 'offline', status: 'unknown', reason: `unknown: no revocation list was given for key ${kid}`, reasonZh: `未提供密钥 ${kid} 的撤销列表，无法确定证书状态。` }
+        const none = lists.size === 0
+        return {
+          kind: 'offline',
+          status: 'unknown',
+          reason: none ? 'unknown: no revocation list was given, so whether the certificate was revoked cannot be told' : `unknown: no revocation list was given for key ${kid}`,
+          reasonZh: none ? '未提供撤销列表，无法确定证书是否已被撤销。' : `未提供密钥 ${kid} 的撤销列表，无法确定证书是否已被撤销。`,
+        }
       }
-      const of = `the revocation list of key ${kid} (ctr ${list.ctr}, signed ${isoTime(list.iat)})`
-      const ofZh = `密钥 ${kid} 的撤销列表（计数 ${list.ctr}，签发于 ${isoTime(list.iat)}）`
+      const of = `the revocation list of key ${kid} (ctr ${list.ctr}, signed ${chinaTime(list.iat)})`
+      const ofZh = `密钥 ${kid} 的撤销列表（计数 ${list.ctr}，签发于 ${chinaTime(list.iat)}）`
+      // A revocation is final: an old list that names the certificate still proves it.
       if (list.rids.includes(payload.num)) return { kind: 'offline', status: 'revoked', reason: `revoked: ${payload.num} is on ${of}`, reasonZh: `已撤销：${payload.num} 列于${ofZh}。` }
-      return { kind: 'offline', status: 'not-revoked', reason: `valid: ${payload.num} is not on ${of}`, reasonZh: `有效：${payload.num} 不在${ofZh}中。` }
+      if (clock().getTime() >= list.nextUpdate * 1000) {
+        return {
+          kind: 'offline',
+          status: 'stale',
+          reason: `unknown: ${payload.num} is not on ${of}, but that list was to be replaced by ${chinaTime(list.nextUpdate)}; download it again`,
+          reasonZh: `无法确定：${payload.num} 不在${ofZh}中，但该列表应于 ${chinaTime(list.nextUpdate)} 前更新，已过期，请重新下载。`,
+        }
+      }
+      return { kind: 'offline', status: 'not-revoked', reason: `valid: ${payload.num} is not on ${of}, current until ${chinaTime(list.nextUpdate)}`, reasonZh: `有效：${payload.num} 不在${ofZh}中，该列表有效期至 ${chinaTime(list.nextUpdate)}。` }
     },
   }
+}
+
+/** The `origins` member a JWKS saved from the service carries (RFC 7517 lets a JWK Set have more members). */
+function originsOf (jwks: unknown): string[] | undefined {
+  const origins = (jwks as { origins?: unknown } | null)?.origins
+  return Array.isArray(origins) && origins.every(o => typeof o === 'string') ? origins : undefined
 }
 
 /**
@@ -66,20 +94,23 @@ export async function createOfflineVerifier (options: OfflineVerifierOptions): P
   }
   const findKey = async (kid: string) => keys.get(kid)
 
-  let lists: Map<string, SignedRevocationList> | undefined
-  if (options.revocationLists !== undefined && options.revocationLists.length > 0) {
-    lists = new Map()
-    for (const [index, jws] of options.revocationLists.entries()) {
-      const result = await verifyRevocationList(jws, findKey)
-      if (!result.ok) throw new OfflineVerifierError(`Revocation list ${index + 1} cannot be trusted: ${result.reason}.`)
-      const held = lists.get(result.list.kid)
-      if (held === undefined || held.ctr < result.list.ctr) lists.set(result.list.kid, result.list)
-    }
+  const lists = new Map<string, SignedRevocationList>()
+  for (const [index, jws] of (options.revocationLists ?? []).entries()) {
+    const result = await verifyRevocationList(jws, findKey)
+    if (!result.ok) throw new OfflineVerifierError(`Revocation list ${index + 1} cannot be trusted: ${result.reason}.`)
+    const held = lists.get(result.list.kid)
+    if (held === undefined || held.ctr < result.list.ctr || (held.ctr === result.list.ctr && held.iat < result.list.iat)) lists.set(result.list.kid, result.list)
   }
   const clock = options.clock ?? (() => new Date())
-  const deps = { findKey, registry: revocationRegistry(lists), clock, readPdf: options.readPdf ?? readPdfLazily }
+  const deps = {
+    findKey,
+    registry: revocationRegistry(lists, options.checkRevocation ?? true, clock),
+    clock,
+    readPdf: options.readPdf ?? readPdfLazily,
+    trustedBaseUrls: options.trustedBaseUrls ?? originsOf(options.jwks),
+  }
   return {
     verify: presentation => verifyPresentation(presentation, deps),
-    revocationLists: [...(lists?.values() ?? [])],
+    revocationLists: [...lists.values()],
   }
 }

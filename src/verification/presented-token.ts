@@ -13,13 +13,41 @@ export interface PresentedToken {
   presentedNumber?: string
   /** Why no token could be found, when `jws` is empty. */
   missing?: string
+  /** Text that is an address (a QR code's URL): whether it is this service's verification page. */
+  address?: { ok: true } | { ok: false, reason: string, reasonZh: string }
+}
+
+const loopbackHosts = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i
+/** An address quoted in a reason: never more than 80 characters of it. */
+const shownAddress = (s: string) => ([...s].length > 80 ? `${[...s].slice(0, 80).join('')}…` : s)
+
+/**
+ * Whether `url` is the verification page of a certificate on this service: https (http only on
+ * loopback), the origin and path of one of `trustedBaseUrls` (PUBLIC_BASE_URL and the addresses the
+ * service had before), then `/v/<number>` and nothing more — no other path, query or user.
+ */
+function checkAddress (url: URL, trustedBaseUrls: readonly string[] | undefined): NonNullable<PresentedToken['address']> {
+  const shown = shownAddress(`${url.protocol}//${url.host}${url.pathname}`)
+  const foreign = (en: string) => ({ ok: false as const, reason: `the QR code points to ${shown}, ${en}`, reasonZh: `二维码指向的不是本服务的网址（${shown}）。` })
+  if (trustedBaseUrls === undefined || trustedBaseUrls.length === 0) {
+    return { ok: false, reason: `the address ${shown} cannot be checked: no address of the service is known here (save the JWKS again from the service, or name its address)`, reasonZh: `无法确认二维码网址（${shown}）是否属于本服务：未提供本服务的网址。` }
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopbackHosts.test(url.hostname))) return foreign('which is not an https address')
+  if (url.username !== '' || url.password !== '' || url.search !== '') return foreign('which carries more than a verification page address')
+  const ours = trustedBaseUrls.some(base => {
+    const trusted = new URL(base)
+    const prefix = `${trusted.pathname.replace(/\/+$/, '')}/v/`
+    return url.origin === trusted.origin && url.pathname.startsWith(prefix) && /^[^/]*$/.test(url.pathname.slice(prefix.length))
+  })
+  return ours ? { ok: true } : foreign("which is not this service's verification page")
 }
 
 /**
- * A token from text: a bare compact JWS, or any URL whose fragment is one — the QR code's
- * `<PUBLIC_BASE_URL>/v/<number>#<jws>` gives the number too.
+ * A token from text: a bare compact JWS, or a URL whose fragment is one — the QR code's
+ * `<PUBLIC_BASE_URL>/v/<number>#<jws>`, which gives the number too and must be this service's
+ * address (`trustedBaseUrls`).
  */
-export function tokenFromText (text: string): PresentedToken {
+export function tokenFromText (text: string, trustedBaseUrls?: readonly string[]): PresentedToken {
   const trimmed = text.trim()
   let url: URL
   try {
@@ -27,16 +55,17 @@ export function tokenFromText (text: string): PresentedToken {
   } catch {
     return { jws: trimmed }
   }
+  const address = checkAddress(url, trustedBaseUrls)
   // URL paths keep digits as they are: anything escaped cannot be a certificate number, and is compared as it stands.
   const presentedNumber = /\/v\/([^/]*)\/?$/.exec(url.pathname)?.[1]
-  if (url.hash.length <= 1) return { jws: '', presentedNumber, missing: 'the URL has no #fragment carrying the signed certificate' }
-  return { jws: url.hash.slice(1), presentedNumber }
+  if (url.hash.length <= 1) return { jws: '', presentedNumber, address, missing: 'the URL has no #fragment carrying the signed certificate' }
+  return { jws: url.hash.slice(1), presentedNumber, address }
 }
 
 /** The token of a presentation, or the failed `document` check of a PDF that carries none. */
-export async function extractToken (presentation: Presentation, readPdf: PdfTokenReader | undefined): Promise<PresentedToken | VerificationCheck> {
-  if ('jws' in presentation) return tokenFromText(presentation.jws)
-  if ('qr' in presentation) return tokenFromText(presentation.qr)
+export async function extractToken (presentation: Presentation, readPdf: PdfTokenReader | undefined, trustedBaseUrls?: readonly string[]): Promise<PresentedToken | VerificationCheck> {
+  if ('jws' in presentation) return tokenFromText(presentation.jws, trustedBaseUrls)
+  if ('qr' in presentation) return tokenFromText(presentation.qr, trustedBaseUrls)
   if (readPdf === undefined) throw new Error('this verifier was built without a PDF reader')
   try {
     return { jws: (await readPdf(presentation.pdf)).trim() }

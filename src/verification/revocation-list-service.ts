@@ -8,7 +8,7 @@ import { signRevocationList, type RevocationList } from '../signing/revocation-l
 
 export type RevocationListService = ReturnType<typeof createRevocationListService>
 
-export function createRevocationListService ({ db, keys, clock }: { db: Kysely<Database>, keys: SigningKeyRing, clock: () => Date }) {
+export function createRevocationListService ({ db, keys, clock, validityHours }: { db: Kysely<Database>, keys: SigningKeyRing, clock: () => Date, validityHours: number }) {
   /** The list of a published key: the numbers revoked among the certificates it signed, and its counter. */
   async function readRevocationList (kid: string): Promise<RevocationList> {
     if (await keys.find(kid) === undefined) throw new ServiceError('REVOCATION_LIST_NOT_FOUND', `No published signing key has kid ${kid}.`)
@@ -19,10 +19,10 @@ export function createRevocationListService ({ db, keys, clock }: { db: Kysely<D
   return {
     readRevocationList,
 
-    /** A list as a compact JWS signed by the current key (typ cec-crl+jws), verifiable with the JWKS. */
+    /** A list as a compact JWS signed by the current key (typ cec-crl+jws), verifiable with the JWKS, to be relied on for REVOCATION_LIST_VALIDITY_HOURS. */
     async signRevocationList (list: RevocationList): Promise<string> {
       const now = clock()
-      return signRevocationList(keys.current(now), list, now)
+      return signRevocationList(keys.current(now), list, now, validityHours * 3600)
     },
   }
 }

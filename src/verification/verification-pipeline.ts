@@ -19,6 +19,8 @@ export interface VerificationDeps {
   clock: () => Date
   /** Needed only to verify PDFs. */
   readPdf?: PdfTokenReader
+  /** The addresses a QR code may point to: PUBLIC_BASE_URL and the service's former addresses. */
+  trustedBaseUrls?: readonly string[]
 }
 
 const ajv = new Ajv({ allErrors: true })
@@ -69,9 +71,13 @@ export async function verifyPresentation (presentation: Presentation, deps: Veri
   const invalid = (check: VerificationCheck, certificate?: VerifiedCertificate): VerificationReport =>
     ({ verdict: 'invalid', checks: [...checks, check], ...(certificate === undefined ? {} : { certificate }) })
 
-  const token = await extractToken(presentation, deps.readPdf)
+  const token = await extractToken(presentation, deps.readPdf, deps.trustedBaseUrls)
   if ('name' in token) return invalid(token)
   if ('pdf' in presentation) checks.push({ name: 'document', ok: true, reason: 'the PDF carries a signed certificate', reasonZh: 'PDF 中含有证书签名数据。' })
+  if (token.address !== undefined) {
+    if (!token.address.ok) return invalid({ name: 'qr-address', ok: false, code: 'UNTRUSTED_QR_ADDRESS', reason: token.address.reason, reasonZh: token.address.reasonZh })
+    checks.push({ name: 'qr-address', ok: true, reason: "the QR code points to this service's verification page", reasonZh: '二维码指向本服务的核验页面。' })
+  }
   if (token.missing !== undefined) return invalid({ name: 'signature', ok: false, code: 'INVALID_TOKEN', reason: token.missing, reasonZh: '未找到证书签名数据。' })
 
   // 1. Signature and kid.
@@ -118,9 +124,10 @@ export async function verifyPresentation (presentation: Presentation, deps: Veri
   if (answer.kind === 'offline') {
     const skipped = { ok: true, skipped: true as const, reason: 'not checked offline: the signature vouches for the content', reasonZh: '离线核验不查名册，以签名为准。' }
     checks.push({ name: 'registry-record', ...skipped }, { name: 'registry-match', ...skipped })
-    const ok = answer.status === 'not-revoked' || answer.status === 'unchecked'
+    // Only a current list that does not name the certificate makes it valid offline; without one its state is unknown.
+    const ok = answer.status === 'not-revoked'
     checks.push({ name: 'status', ok, ...(answer.status === 'unchecked' ? { skipped: true as const } : {}), reason: answer.reason, reasonZh: answer.reasonZh })
-    const verdict = answer.status === 'revoked' ? 'revoked' : answer.status === 'unknown' ? 'unknown' : 'valid'
+    const verdict = answer.status === 'revoked' ? 'revoked' : answer.status === 'not-revoked' ? 'valid' : 'unknown'
     return { verdict, checks, certificate }
   }
   const { record } = answer

@@ -5,12 +5,13 @@ import type { CertificateHours } from '../certificates/certificate-service.js'
 export type Verdict = 'valid' | 'revoked' | 'invalid' | 'unknown'
 
 /** The checks in the order they run; a check that cannot run after an earlier failure is left out. */
-export const checkNames = ['document', 'signature', 'payload-schema', 'number-format', 'presented-number', 'registry-record', 'registry-match', 'status'] as const
+export const checkNames = ['document', 'qr-address', 'signature', 'payload-schema', 'number-format', 'presented-number', 'registry-record', 'registry-match', 'status'] as const
 export type CheckName = typeof checkNames[number]
 
 /** How each check is named to people. */
 export const checkTitles: Readonly<Record<CheckName, { en: string, zh: string }>> = {
   document: { en: 'PDF document', zh: 'PDF 文件' },
+  'qr-address': { en: 'Address in the QR code', zh: '二维码网址' },
   signature: { en: 'Signature and signing key', zh: '签名与签名密钥' },
   'payload-schema': { en: 'Signed content', zh: '签名内容格式' },
   'number-format': { en: 'Certificate number', zh: '证书编号格式' },

@@ -12,12 +12,14 @@ export interface VerificationServiceDeps {
   keys: SigningKeyRing
   clock: () => Date
   readPdf: PdfTokenReader
+  /** PUBLIC_BASE_URL and the service's former addresses: where its QR codes may point. */
+  trustedBaseUrls: readonly string[]
 }
 
 export type VerificationService = ReturnType<typeof createVerificationService>
 
-export function createVerificationService ({ db, keys, clock, readPdf }: VerificationServiceDeps) {
-  const deps: VerificationDeps = { findKey: kid => keys.find(kid), registry: createDatabaseRegistry(db), clock, readPdf }
+export function createVerificationService ({ db, keys, clock, readPdf, trustedBaseUrls }: VerificationServiceDeps) {
+  const deps: VerificationDeps = { findKey: kid => keys.find(kid), registry: createDatabaseRegistry(db), clock, readPdf, trustedBaseUrls }
   return {
     /** Verifies a certificate presented as its JWS, the text of its QR code, or its PDF; the report is data, never an exception. */
     verifyPresentation (presentation: Presentation): Promise<VerificationReport> {

@@ -8,7 +8,8 @@ import { build, issueBody, makeIdNumber, temporaryDirectory } from '../helper.js
 import { alteredToken, headerOf } from './forged-tokens.js'
 
 const cli = fileURLToPath(new URL('../../bin/ce-cert.js', import.meta.url))
-const now = new Date('2026-03-02T08:00:00Z')
+// The CLI runs on the real clock: the certificates were issued two days ago, the current list is signed now.
+let now = new Date(Date.now() - 2 * 24 * 3_600_000)
 const { app, createIssuer } = await build(t, { clock: () => now })
 const tianhe = await createIssuer('authority', '440106', '广州市天河区人力资源和社会保障局')
 const auth = { authorization: `Bearer ${tianhe.apiKey}` }
@@ -28,6 +29,9 @@ const kid = headerOf(valid.jws).kid
 const jwksFile = path.join(dir, 'jwks.json')
 const crlFile = path.join(dir, `${kid}.jws`)
 const pdfFile = path.join(dir, `${valid.number}.pdf`)
+const staleFile = path.join(dir, 'stale.jws')
+await writeFile(staleFile, (await app.inject(`/.well-known/crl/${kid}.jws`)).body)
+now = new Date()
 await writeFile(jwksFile, (await app.inject('/.well-known/jwks.json')).body)
 await writeFile(crlFile, (await app.inject(`/.well-known/crl/${kid}.jws`)).body)
 const crlFolder = path.join(dir, 'crl')
@@ -66,17 +70,49 @@ t.test('the text of the QR code verifies offline too', async t => {
   t.equal(JSON.parse(result.stdout).verdict, 'valid')
 })
 
-t.test('a revoked certificate exits non-zero (revocation lists given as a folder)', async t => {
+t.test('a revoked certificate exits 3 (revocation lists given as a folder)', async t => {
   const result = await ceCert('verify', revoked.jws, '--jwks', jwksFile, '--revocations', crlFolder)
-  t.equal(result.code, 1)
+  t.equal(result.code, 3)
   t.match(result.stdout, '已撤销 REVOKED')
 })
 
-t.test('without a revocation list the status is reported as not checked', async t => {
-  const result = await ceCert('verify', revoked.jws, '--jwks', jwksFile)
-  t.equal(result.code, 0)
+t.test('without a revocation list a revoked certificate is never VALID: exit 4, the state unknown', async t => {
+  for (const jws of [revoked.jws, valid.jws]) {
+    const result = await ceCert('verify', jws, '--jwks', jwksFile)
+    t.equal(result.code, 4, result.stderr)
+    t.notMatch(result.stdout, /Verdict: 有效 VALID/)
+    t.match(result.stdout, '撤销状态未知')
+    t.match(result.stdout, '✗ 证书状态 Status')
+  }
+})
+
+t.test('a list past its nextUpdate (saved two days ago) is stale: exit 4', async t => {
+  const result = await ceCert('verify', valid.jws, '--jwks', jwksFile, '--revocations', staleFile, '--json')
+  t.equal(result.code, 4, result.stderr)
+  const report = JSON.parse(result.stdout)
+  t.equal(report.verdict, 'unknown')
+  t.match(report.checks.at(-1).reasonZh, /已过期/)
+  t.equal((await ceCert('verify', revoked.jws, '--jwks', jwksFile, '--revocations', staleFile)).code, 3, 'the old list still proves a revocation it names')
+})
+
+t.test('--no-revocation-check knowingly skips the status: exit 0, and the verdict says it is unknown', async t => {
+  const result = await ceCert('verify', revoked.jws, '--jwks', jwksFile, '--no-revocation-check')
+  t.equal(result.code, 0, result.stderr)
+  t.match(result.stdout, '撤销状态未知')
+  t.notMatch(result.stdout, /Verdict: 有效 VALID/)
   t.match(result.stdout, '– 证书状态 Status')
-  t.match(result.stdout, 'revocation not checked')
+  t.equal((await ceCert('verify', revoked.jws, '--jwks', jwksFile, '--no-revocation-check', '--revocations', crlFile)).code, 2, 'not with lists at once')
+})
+
+t.test('a QR code pointing elsewhere exits 1; a bare number is a usage error that says what to do', async t => {
+  const foreign = await ceCert('verify', `https://evil.example/v/${valid.number}#${valid.jws}`, '--jwks', jwksFile, '--revocations', crlFile)
+  t.equal(foreign.code, 1)
+  t.match(foreign.stdout, '二维码指向的不是本服务的网址')
+  const number = await ceCert('verify', valid.number, '--jwks', jwksFile)
+  t.equal(number.code, 2)
+  t.match(number.stderr, '这是证书编号')
+  t.match(number.stderr, 'look it up online')
+  t.notMatch(number.stdout + number.stderr, /INVALID/, 'not a verdict on a certificate')
 })
 
 t.test('a tampered token exits non-zero', async t => {

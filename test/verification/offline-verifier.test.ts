@@ -47,8 +47,38 @@ t.test('with revocation lists that do not cover the certificate\'s key, its stat
   const report = await verifier.verify({ jws: revoked.jws })
   t.equal(report.verdict, 'unknown')
   t.match(report.checks.at(-1), { name: 'status', ok: false })
-  const unchecked = await createOfflineVerifier({ jwks: newJwks, clock: () => now })
-  t.equal((await unchecked.verify({ jws: revoked.jws })).verdict, 'valid', 'without any list, revocation is not checked')
+  const listless = await createOfflineVerifier({ jwks: newJwks, clock: () => now })
+  t.equal((await listless.verify({ jws: valid.jws })).verdict, 'unknown', 'without any list nothing says it was not revoked')
+  const unchecked = await createOfflineVerifier({ jwks: newJwks, checkRevocation: false, clock: () => now })
+  const skipped = await unchecked.verify({ jws: valid.jws })
+  t.equal(skipped.verdict, 'unknown', 'knowingly unchecked is still not valid')
+  t.match(skipped.checks.at(-1), { name: 'status', ok: false, skipped: true, reasonZh: /未核查撤销状态/ })
+})
+
+t.test('a revocation list past its nextUpdate says nothing about revocations since: the state is unknown', async t => {
+  const verifier = (at: Date) => createOfflineVerifier({ jwks, revocationLists: [crl], clock: () => at })
+  const day = 24 * 3_600_000
+  t.equal((await (await verifier(new Date(now.getTime() + day - 1000))).verify({ jws: valid.jws })).verdict, 'valid', 'within the day the list is current')
+  const stale = await (await verifier(new Date(now.getTime() + day))).verify({ jws: valid.jws })
+  t.equal(stale.verdict, 'unknown', 'after REVOCATION_LIST_VALIDITY_HOURS it is not')
+  t.match(stale.checks.at(-1), { name: 'status', ok: false, reason: /download it again/, reasonZh: /已过期，请重新下载/ })
+  t.equal((await (await verifier(new Date(now.getTime() + 30 * day))).verify({ jws: revoked.jws })).verdict, 'revoked', 'a revocation on an old list is still a revocation')
+  const signed = JSON.parse(Buffer.from(crl.split('.')[1]!, 'base64url').toString('utf8')) as { iat: number, nextUpdate: number }
+  t.equal(signed.nextUpdate - signed.iat, 24 * 3600, 'the signed list says until when it may be relied on')
+})
+
+t.test('offline, a QR code must point to the service the JWKS came from', async t => {
+  t.same(jwks.origins, ['https://cert.example.gov.cn'], 'the JWKS names the service\'s address')
+  const verifier = await createOfflineVerifier({ jwks, revocationLists: [crl], clock: () => now })
+  t.equal((await verifier.verify({ qr: `https://cert.example.gov.cn/v/${valid.number}#${valid.jws}` })).verdict, 'valid')
+  const elsewhere = await verifier.verify({ qr: `https://evil.example/v/${valid.number}#${valid.jws}` })
+  t.equal(elsewhere.verdict, 'invalid')
+  t.match(elsewhere.checks.at(-1), { name: 'qr-address', code: 'UNTRUSTED_QR_ADDRESS' })
+  const { origins: _, ...bare } = jwks as Record<string, unknown>
+  const blind = await createOfflineVerifier({ jwks: bare, revocationLists: [crl], clock: () => now })
+  t.match((await blind.verify({ qr: `https://cert.example.gov.cn/v/${valid.number}#${valid.jws}` })).checks.at(-1), { name: 'qr-address', ok: false, reasonZh: /未提供本服务的网址/ }, 'an address no one vouches for is not accepted')
+  const told = await createOfflineVerifier({ jwks: bare, revocationLists: [crl], trustedBaseUrls: ['https://cert.example.gov.cn'], clock: () => now })
+  t.equal((await told.verify({ qr: `https://cert.example.gov.cn/v/${valid.number}#${valid.jws}` })).verdict, 'valid', 'unless the address is given')
 })
 
 t.test('a JWKS holding a private key, or a list not signed by a published key, is refused', async t => {

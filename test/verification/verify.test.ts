@@ -48,9 +48,43 @@ t.test('the text of the QR code verifies, and its number must be the signed one'
   const escaped = await verify({ qr: `https://cert.example.gov.cn/v/%E0%A4#${first.jws}` })
   t.equal(escaped.statusCode, 422)
   t.equal(escaped.json().code, 'CERTIFICATE_MISMATCH')
-  const script = await verify({ qr: 'javascript:alert(1)#x' })
-  t.equal(script.statusCode, 400)
-  t.equal(script.json().code, 'INVALID_TOKEN')
+})
+
+t.test('a QR code that points anywhere but this service\'s verification page is not valid, whatever token it carries', async t => {
+  const genuine = `/v/${first.number}#${first.jws}`
+  const foreign = [
+    `https://evil.example${genuine}`,
+    `https://cert.example.gov.cn.evil.example${genuine}`,
+    `https://evil.example/https://cert.example.gov.cn${genuine}`,
+    `http://cert.example.gov.cn${genuine}`,
+    `https://cert.example.gov.cn:8443${genuine}`,
+    `https://cert.example.gov.cn/elsewhere${genuine}`,
+    `https://cert.example.gov.cn/v/${first.number}/extra#${first.jws}`,
+    `https://cert.example.gov.cn/v/${first.number}?next=https://evil.example#${first.jws}`,
+    `https://user@cert.example.gov.cn${genuine}`,
+    `javascript:alert(1)//${genuine}`,
+    `data:text/html,x#${first.jws}`,
+    `ftp://cert.example.gov.cn${genuine}`,
+  ]
+  for (const qr of foreign) {
+    const response = await verify({ qr })
+    t.equal(response.statusCode, 422, qr)
+    t.equal(response.json().code, 'UNTRUSTED_QR_ADDRESS', qr)
+    t.match(response.json().details, { verdict: 'invalid', checks: [{ name: 'qr-address', ok: false, reasonZh: /二维码指向的不是本服务的网址/ }] })
+    t.equal((await verify({ jws: qr })).json().code, 'UNTRUSTED_QR_ADDRESS', `${qr} sent as jws`)
+  }
+  t.equal((await verify({ qr: `https://cert.example.gov.cn${genuine}` })).json().verdict, 'valid', 'the genuine address verifies')
+  t.equal((await verify({ qr: `HTTPS://CERT.EXAMPLE.GOV.CN${genuine}` })).json().verdict, 'valid', 'in any case, as URLs are')
+})
+
+t.test('a service that moved keeps verifying the QR codes printed with its former address', async t => {
+  const moved = await build(t, { database, keysDir, clock: () => now, env: { PUBLIC_BASE_URL: 'https://verify.hrss.gd.gov.cn/ce', FORMER_PUBLIC_BASE_URLS: 'https://cert.example.gov.cn, http://localhost:3000' } })
+  const ask = (qr: string) => moved.app.inject({ method: 'POST', url: '/v1/verify', payload: { qr } })
+  t.equal((await ask(`https://cert.example.gov.cn/v/${first.number}#${first.jws}`)).json().verdict, 'valid', 'the former address')
+  t.equal((await ask(`https://verify.hrss.gd.gov.cn/ce/v/${first.number}#${first.jws}`)).json().verdict, 'valid', 'the new one, with its path')
+  t.equal((await ask(`https://verify.hrss.gd.gov.cn/v/${first.number}#${first.jws}`)).json().code, 'UNTRUSTED_QR_ADDRESS', 'the new host without its path')
+  t.equal((await ask(`http://localhost:3000/v/${first.number}#${first.jws}`)).json().verdict, 'valid', 'http on loopback, when it was the address')
+  t.equal((await ask(`https://evil.example/v/${first.number}#${first.jws}`)).json().code, 'UNTRUSTED_QR_ADDRESS')
 })
 
 t.test('a revoked certificate verifies as revoked, with the date', async t => {
