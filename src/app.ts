@@ -11,7 +11,9 @@ import { createServices } from './services.js'
 import { createCounterStore } from './limits/counter-store.js'
 import { createLimiter, serviceLimits } from './limits/rate-limits.js'
 import { createAuthentication } from './http/authentication.js'
-import { installErrorHandling } from './http/error-handler.js'
+import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './http/error-handler.js'
+import { createVerificationPages } from './http/verification-page-replies.js'
+import { installJsonBodyParser } from './http/json-body.js'
 import { createNameCheckGate, loggedRequest, requestGuardsPlugin, requestTimeouts } from './http/request-guards.js'
 import { loadSchemas } from './http/schemas.js'
 import { openApiDocument } from './http/openapi.js'
@@ -46,6 +48,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   const services = createServices({ db: database.db, keys, holderIdSecret, clock, publicBaseUrl: config.http.publicBaseUrl, formerBaseUrls: config.http.formerBaseUrls, idempotencyRetentionHours: config.idempotencyRetentionHours, nameMismatchesPerAccountPerDay: config.limits.nameMismatchesPerAccountPerDay, revocationListValidityHours: config.revocationListValidityHours })
   const { issuers, idempotency, nameChecks } = services
 
+  const pages = createVerificationPages()
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel, serializers: { req: loggedRequest }, ...(options.logStream === undefined ? {} : { stream: options.logStream }) },
     trustProxy: config.http.trustProxy,
@@ -58,6 +61,9 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     genReqId: () => randomUUID(),
     // Unknown fields are refused, not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
+    // Refusals before a route is found, and of requests that are not even HTTP, in the one error shape.
+    frameworkErrors: frameworkErrorHandler(pages),
+    clientErrorHandler,
   })
   const counters = await createCounterStore({ redisUrl: config.redisUrl, log: app.log })
   const limiter = createLimiter(counters)
@@ -67,6 +73,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   app.decorateRequest('actor', null)
   // JSON is the default body; routes that take CSV or PDF register their own parsers.
   app.removeContentTypeParser('text/plain')
+  installJsonBodyParser(app)
   app.addHook('onClose', async () => {
     keys.close()
     counters.close()
@@ -83,7 +90,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   app.addHook('onReady', async () => { await purgeExpired() })
   app.addHook('onClose', async () => { clearInterval(housekeeping) })
 
-  installErrorHandling(app)
+  installErrorHandling(app, pages)
   await app.register(requestGuardsPlugin, { overload: config.limits.overload, limiter, publicRequests: limits.publicRequests })
   for (const schema of loadSchemas()) app.addSchema(schema)
   await app.register(swagger, openApiDocument(config))
@@ -101,6 +108,6 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(verificationRoutes, { verification: services.verification })
   await app.register(batchVerificationRoutes, { batchVerification: services.batchVerification, auth })
   await app.register(revocationRoutes, { revocations: services.revocations })
-  await app.register(verificationPageRoutes, { certificates: services.certificates, admitNameCheck })
+  await app.register(verificationPageRoutes, { certificates: services.certificates, admitNameCheck, pages })
   return app
 }

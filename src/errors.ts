@@ -11,6 +11,8 @@ export const errorTable = {
   // 400: the request cannot be understood
   VALIDATION_FAILED: { status: 400, en: 'The request is not valid.', zh: '请求内容不符合要求。' },
   MALFORMED_JSON: { status: 400, en: 'The request body is not valid JSON.', zh: '请求正文不是有效的 JSON。' },
+  MALFORMED_URL: { status: 400, en: 'The address cannot be read: it holds an escape (%..) that is no character.', zh: '网址无法识别：其中的转义序列（%..）不是有效字符。' },
+  MALFORMED_REQUEST: { status: 400, en: 'The request cannot be read as HTTP.', zh: '请求不是可识别的 HTTP 请求。' },
   MALFORMED_CERTIFICATE_NUMBER: { status: 400, en: 'The certificate number is malformed.', zh: '证书编号格式错误。' },
   INVALID_ID_NUMBER: { status: 400, en: 'The resident ID number is not valid.', zh: '公民身份号码无效。' },
   UNKNOWN_REGION: { status: 400, en: 'The region code is not a known GB/T 2260 division.', zh: '行政区划代码不存在。' },
@@ -46,7 +48,9 @@ export const errorTable = {
   CERTIFICATE_ALREADY_REVOKED: { status: 409, en: 'The certificate is already revoked.', zh: '该证书已被撤销。' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, en: 'This Idempotency-Key was used with a different request.', zh: '该幂等键已用于另一个请求。' },
   IDEMPOTENCY_IN_PROGRESS: { status: 409, en: 'A request with this Idempotency-Key is still being processed.', zh: '使用该幂等键的请求仍在处理中。' },
+  REQUEST_TIMEOUT: { status: 408, en: 'The request did not arrive in time.', zh: '请求未在规定时间内传送完毕。' },
   PAYLOAD_TOO_LARGE: { status: 413, en: 'The request body is too large.', zh: '请求正文过大。' },
+  URI_TOO_LONG: { status: 414, en: 'A part of the address is longer than any this service uses.', zh: '网址中的某一段超出本服务允许的长度。' },
   TOKEN_TOO_LARGE: { status: 413, en: 'The token is longer than any certificate token can be.', zh: '签名数据超出证书所能达到的长度。' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, en: 'This content type is not accepted here.', zh: '不支持该内容类型。' },
   HOURS_REQUIREMENT_NOT_MET: { status: 422, en: 'The hours do not meet the yearly requirement.', zh: '学时未达到年度要求。' },
@@ -61,6 +65,7 @@ export const errorTable = {
   RATE_LIMITED: { status: 429, en: 'Too many requests; wait and try again.', zh: '请求过于频繁，请稍后再试。' },
   NAME_CHECK_LIMITED: { status: 429, en: 'Too many wrong names were checked against this certificate; no name is checked until the wait is over.', zh: '该证书的姓名核对错误次数过多，等待期结束前不再核对姓名。' },
   AUTHENTICATION_THROTTLED: { status: 429, en: 'Too many failed authentications from this address; wait and try again.', zh: '该地址认证失败次数过多，请稍后再试。' },
+  HEADERS_TOO_LARGE: { status: 431, en: 'The request headers are too large.', zh: '请求头过大。' },
   // 5xx: never for bad input
   INTERNAL_ERROR: { status: 500, en: 'Something went wrong on our side.', zh: '服务器内部错误。' },
   DATABASE_UNAVAILABLE: { status: 503, en: 'The database is unavailable; try again shortly.', zh: '数据库暂时不可用，请稍后再试。' },

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { AuditActor } from '../audit/audit-repository.js'
 import type { IssuerService } from '../issuers/issuer-service.js'
 import type { Authentication } from './authentication.js'
-import { errorResponses, ref } from './schemas.js'
+import { errorResponses, recordId, ref } from './schemas.js'
 
 export interface AdminRoutesOptions {
   issuers: IssuerService
@@ -13,7 +13,7 @@ export interface AdminRoutesOptions {
 /** The administrator as the audit trail records them: by the request they made. */
 const administrator = (request: FastifyRequest): AuditActor => ({ type: 'admin', requestId: request.id })
 
-const issuerParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const
+const issuerParams = { type: 'object', required: ['id'], properties: { id: recordId } } as const
 
 export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, { issuers, auth }) => {
   app.addHook('onRequest', auth.admin())
@@ -50,7 +50,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, {
       summary: 'Add an API key to an issuer',
       security: [{ adminToken: [] }],
       params: issuerParams,
-      body: { type: ['object', 'null'], additionalProperties: false, properties: { expiresAt: { type: 'string', format: 'date-time' } } },
+      body: { type: ['object', 'null'], additionalProperties: false, properties: { expiresAt: ref('instant.json') } },
       response: { 201: ref('api-key-created.json'), ...errorResponses(400, 401, 403, 404, 503) },
     },
   }, async (request, reply) => {
@@ -63,7 +63,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, {
       tags: ['admin'],
       summary: 'Revoke an API key',
       security: [{ adminToken: [] }],
-      params: { type: 'object', required: ['id', 'keyId'], properties: { id: { type: 'integer', minimum: 1 }, keyId: { type: 'integer', minimum: 1 } } },
+      params: { type: 'object', required: ['id', 'keyId'], properties: { id: recordId, keyId: recordId } },
       response: { 204: { type: 'null' }, ...errorResponses(401, 403, 404, 503) },
     },
   }, async (request, reply) => {

@@ -24,10 +24,10 @@ export const auditRoutes: FastifyPluginAsync<AuditRoutesOptions> = async (app, {
         additionalProperties: false,
         properties: {
           regionCode: { type: 'string', pattern: '^[0-9]{6}$' },
-          from: { type: 'string', format: 'date-time' },
-          to: { type: 'string', format: 'date-time' },
+          from: ref('instant.json'),
+          to: ref('instant.json'),
           action: { type: 'string', enum: [...auditActions] },
-          after: { type: 'integer', minimum: 0 },
+          after: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'The nextAfter of the previous page' },
           limit: { type: 'integer', minimum: 1, maximum: maxAuditPageSize, default: 100 },
         },
       },

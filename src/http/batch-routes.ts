@@ -10,7 +10,7 @@ import type { IdempotencyService } from '../idempotency/idempotency-service.js'
 import { actorOf, type Authentication } from './authentication.js'
 import { toServiceError } from './error-handler.js'
 import { idempotencyKeyHeaders, replyIdempotently } from './idempotent-replies.js'
-import { errorResponses, ref } from './schemas.js'
+import { errorResponses, recordId, ref } from './schemas.js'
 
 export interface BatchRoutesOptions {
   batches: BatchService
@@ -24,7 +24,7 @@ export const maxBatchBodyBytes = 8 * 1024 * 1024
 
 // One object, so Fastify compiles the row validator once per route.
 const rowSchema = ref('issue-certificate-request.json')
-const batchParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const
+const batchParams = { type: 'object', required: ['id'], properties: { id: recordId } } as const
 
 /** Each row checked against the single-issuance schema: a bad row becomes that row's error. */
 function checkRows (request: FastifyRequest, rows: unknown[]): BatchRow[] {

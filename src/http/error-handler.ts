@@ -1,7 +1,10 @@
 // One JSON shape for every error: status, stable code, English and Chinese message; never a stack trace.
+import { randomUUID } from 'node:crypto'
 import { STATUS_CODES } from 'node:http'
+import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { errorTable, isServiceError, ServiceError, type ErrorCode } from '../errors.js'
+import { isPagePath, type VerificationPages } from './verification-page-replies.js'
 
 export interface ErrorBody {
   statusCode: number
@@ -24,6 +27,8 @@ const frameworkCodes: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_FAILED',
   FST_ERR_CTP_INVALID_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_BAD_URL: 'MALFORMED_URL',
+  FST_ERR_MAX_PARAM_LENGTH: 'URI_TOO_LONG',
 }
 
 /** Maps anything thrown to a ServiceError; unknown errors become INTERNAL_ERROR. */
@@ -37,7 +42,7 @@ export function toServiceError (error: unknown): ServiceError {
     }))
     return new ServiceError('VALIDATION_FAILED', `The request is not valid: ${details.map(d => `${d.field} ${d.reason}`).join('; ')}.`, details)
   }
-  if (e.code !== undefined && frameworkCodes[e.code] !== undefined) return new ServiceError(frameworkCodes[e.code]!, e.message)
+  if (e.code !== undefined && frameworkCodes[e.code] !== undefined) return new ServiceError(frameworkCodes[e.code]!)
   if (error instanceof SyntaxError && e.statusCode === 400) return new ServiceError('MALFORMED_JSON', 'The request body is not valid JSON.')
   if ((e.code !== undefined && unavailableCodes.has(e.code)) || unavailableMessages.test(e.message ?? '')) return new ServiceError('DATABASE_UNAVAILABLE')
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
@@ -67,17 +72,42 @@ export function retryAfterOf (error: ServiceError, reply: FastifyReply): number 
   return typeof set === 'number' || typeof set === 'string' ? set : 5
 }
 
-export function installErrorHandling (app: FastifyInstance): void {
-  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const serviceError = toServiceError(error)
-    // A 503 is expected during an outage or overload: one warning line each, not a stack trace per request.
-    if (serviceError.status === 503) request.log.warn({ code: serviceError.code, cause: (error as Error | null)?.message }, 'request refused: service unavailable')
-    else if (serviceError.status >= 500) request.log.error({ err: error }, 'request failed')
-    if (serviceError.status === 429 || serviceError.status === 503) reply.header('retry-after', retryAfterOf(serviceError, reply))
-    return reply.code(serviceError.status).type('application/json; charset=utf-8').send(errorBody(serviceError, request.id))
-  })
+/** Answers with the error: the verification page for a /v address, the one JSON shape everywhere else. */
+function replyWithError (error: unknown, request: FastifyRequest, reply: FastifyReply, pages: VerificationPages): FastifyReply {
+  const serviceError = toServiceError(error)
+  // A 503 is expected during an outage or overload: one warning line each, not a stack trace per request.
+  if (serviceError.status === 503) request.log.warn({ code: serviceError.code, cause: (error as Error | null)?.message }, 'request refused: service unavailable')
+  else if (serviceError.status >= 500) request.log.error({ err: error }, 'request failed')
+  if (serviceError.status === 429 || serviceError.status === 503) reply.header('retry-after', retryAfterOf(serviceError, reply))
+  if (isPagePath(request.url)) return pages.sendFailure(request, reply, serviceError)
+  return reply.code(serviceError.status).type('application/json; charset=utf-8').send(errorBody(serviceError, request.id))
+}
+
+/** Fastify's own refusals before routing (a URL that does not decode, a parameter too long), in the same shape: Fastify's `frameworkErrors`. */
+export function frameworkErrorHandler (pages: VerificationPages) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => replyWithError(error, request, reply, pages)
+}
+
+const socketErrors: Record<string, ErrorCode> = { HPE_HEADER_OVERFLOW: 'HEADERS_TOO_LARGE', ERR_HTTP_REQUEST_TIMEOUT: 'REQUEST_TIMEOUT' }
+
+/** Node's refusals of a request it could not even read (headers too large, too slow, not HTTP), in the same JSON shape: Fastify's `clientErrorHandler`. */
+export function clientErrorHandler (error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const serviceError = new ServiceError(socketErrors[error.code ?? ''] ?? 'MALFORMED_REQUEST')
+  const body = JSON.stringify(errorBody(serviceError, randomUUID()))
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${serviceError.status} ${STATUS_CODES[serviceError.status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+  }
+  socket.destroy(error)
+}
+
+export function installErrorHandling (app: FastifyInstance, pages: VerificationPages): void {
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => replyWithError(error, request, reply, pages))
   app.setNotFoundHandler((request, reply) => {
-    const error = new ServiceError('NOT_FOUND', `There is nothing at ${request.method} ${request.url.split('?')[0]}.`)
-    return reply.code(404).send(errorBody(error, request.id))
+    const error = new ServiceError('NOT_FOUND', {
+      en: `There is nothing at ${request.method} ${request.url.split('?')[0]}.`,
+      zh: `地址 ${request.method} ${request.url.split('?')[0]} 不存在。`,
+    })
+    return replyWithError(error, request, reply, pages)
   })
 }

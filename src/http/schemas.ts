@@ -25,6 +25,9 @@ export const numberParams = {
   properties: { number: { type: 'string', description: '14-digit certificate number' } },
 } as const
 
+/** An id of a stored record (issuer, API key, batch): PostgreSQL's integer, so a larger one is refused as bad input, not by the database. */
+export const recordId = { type: 'integer', minimum: 1, maximum: 2_147_483_647 } as const
+
 /** The error responses a route may give, all in the one error shape. */
 export function errorResponses (...statuses: number[]) {
   return Object.fromEntries(statuses.map(s => [s, ref('error.json')]))

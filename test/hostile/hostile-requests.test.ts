@@ -36,6 +36,9 @@ t.test('a table of hostile requests: each refused with a 4xx, nothing changed', 
   const county = await createIssuer('authority', '440106', '天河区人社局')
   const employer = await createIssuer('employer', '440106', '甲公司')
   const auth = { authorization: `Bearer ${county.apiKey}` }
+  const employerAuth = { authorization: `Bearer ${employer.apiKey}` }
+  const verifierAuth = { authorization: `Bearer ${(await createIssuer('verifier', '440000', '评审委员会')).apiKey}` }
+  const admin = { authorization: `Bearer ${adminToken}` }
   const issued = await app.inject({ method: 'POST', url: '/v1/certificates', headers: auth, payload: issueBody() })
   t.equal(issued.statusCode, 201)
   const { number, jws } = issued.json() as { number: string, jws: string }
@@ -107,7 +110,7 @@ t.test('a table of hostile requests: each refused with a 4xx, nothing changed', 
     ['10 MB to the administrator', raw('/v1/admin/issuers', 'application/json', `{"x":"${tenMegabytes}"}`, { authorization: `Bearer ${adminToken}` }), 413, 'PAYLOAD_TOO_LARGE'],
     ['arrays nested 30,000 deep', raw('/v1/certificates', 'application/json', deep(30_000)), 400],
     ['objects nested 10,000 deep', raw('/v1/certificates', 'application/json', deepObject(10_000)), 400],
-    ['a batch nested 3,000,000 deep', raw('/v1/certificates/batch', 'application/json', `{"certificates":[${deep(3_000_000)}]}`), 201],
+    ['a batch nested 3,000,000 deep', raw('/v1/certificates/batch', 'application/json', `{"certificates":[${deep(3_000_000)}]}`), 400, 'VALIDATION_FAILED'],
     ['a verify body nested 20,000 deep', raw('/v1/verify', 'application/json', `{"jws":${deep(20_000)}}`, {}), 400],
     ['__proto__ in the body', raw('/v1/certificates', 'application/json', JSON.stringify(issueBody({}, 96)).replace('{', '{"__proto__":{"admin":true},')), 400],
     // Wrong content types
@@ -143,6 +146,28 @@ t.test('a table of hostile requests: each refused with a 4xx, nothing changed', 
     ['an empty PDF body', verifyPdf(new Uint8Array()), 400],
     ['an encrypted PDF', verifyPdf(encryptedPdf), 400, 'INVALID_PDF'],
     ['a PDF seal', { method: 'PUT', url: '/v1/issuers/me/seal', headers: { ...auth, 'content-type': 'image/png' }, payload: encryptedPdf }, 400, 'INVALID_SEAL_IMAGE'],
+    // Values PostgreSQL would refuse after the schema let them through: ids past int32, cursors past 2^53, times no database reads alike
+    ['a batch id past int32', { url: '/v1/batches/2147483648', headers: employerAuth }, 400, 'VALIDATION_FAILED'],
+    ['a batch ZIP id past int32', { url: '/v1/batches/2147483648/pdfs', headers: employerAuth }, 400, 'VALIDATION_FAILED'],
+    ['an issuer id past int32', { method: 'POST', url: '/v1/admin/issuers/2147483648/keys', headers: admin, payload: {} }, 400, 'VALIDATION_FAILED'],
+    ['an API key id past int32', { method: 'DELETE', url: '/v1/admin/issuers/1/keys/99999999999', headers: admin }, 400, 'VALIDATION_FAILED'],
+    ['an audit cursor past bigint', { url: '/v1/audit?after=9223372036854775808', headers: auth }, 400, 'VALIDATION_FAILED'],
+    ['an audit cursor of 1e21', { url: '/v1/audit?after=1e21', headers: auth }, 400, 'VALIDATION_FAILED'],
+    ['a leap second', { url: '/v1/audit?from=2016-12-31T23:59:60Z', headers: auth }, 400, 'VALIDATION_FAILED'],
+    ['the year 0', { url: '/v1/audit?from=0000-01-01T00:00:00Z', headers: auth }, 400, 'VALIDATION_FAILED'],
+    ['the last minute of 9999 at -23:59', { url: `/v1/audit?to=${encodeURIComponent('9999-12-31T23:59:59-23:59')}`, headers: auth }, 400, 'VALIDATION_FAILED'],
+    ['February 30th', { url: '/v1/audit?from=2025-02-30T00:00:00Z', headers: auth }, 400, 'VALIDATION_FAILED'],
+    ['a key expiring at a leap second', { method: 'POST', url: '/v1/admin/issuers/1/keys', headers: admin, payload: { expiresAt: '2016-12-31T23:59:60Z' } }, 400, 'VALIDATION_FAILED'],
+    ['a first key expiring in the year 0', { method: 'POST', url: '/v1/admin/issuers', headers: admin, payload: { name: '某局', kind: 'employer', regionCode: '440106', keyExpiresAt: '0000-01-01T00:00:00Z' } }, 400, 'VALIDATION_FAILED'],
+    // JSON nested past any stack, before anything (the Idempotency-Key hash) walks it
+    ['a batch nested 20,000 deep with an Idempotency-Key', raw('/v1/certificates/batch', 'application/json', `{"certificates":${deep(20_000)}}`, { ...auth, 'idempotency-key': 'deep-1' }), 400, 'VALIDATION_FAILED'],
+    ['a bulk verification nested 20,000 deep', raw('/v1/verify/batch', 'application/json', `{"rows":[{"number":${deep(20_000)}}]}`, verifierAuth), 400, 'VALIDATION_FAILED'],
+    ['a certificate request nested 33 deep', raw('/v1/certificates', 'application/json', `{"holder":${deepObject(33)}}`), 400, 'VALIDATION_FAILED'],
+    // Fastify's own refusals in the one error shape
+    ['an escape that is no character', { url: '/v1/certificates/%ED%A0%80' }, 400, 'MALFORMED_URL'],
+    ['an escape that is no character, on the page', { url: '/v/%ED%A0%80' }, 400],
+    ['a number parameter of 200 characters', { url: `/v1/certificates/${'1'.repeat(200)}` }, 414, 'URI_TOO_LONG'],
+    ['an unknown address under /v', { url: '/v/44010625000001/extra' }, 404],
   ]
   void kid
 
@@ -163,6 +188,7 @@ t.test('a table of hostile requests: each refused with a 4xx, nothing changed', 
       if (code !== undefined) t.equal(body.code, code, `${what}: ${code}`)
       t.notMatch(response.body, /at .+\.(ts|js):\d+/, `${what}: no stack trace`)
     }
+    if (what.includes('on the page') || what.includes('under /v')) t.match(response.headers['content-type'], /^text\/html/, `${what}: answered with a page`)
     t.same(await snapshotDatabase(database.db), before, `${what}: nothing changed`)
   }
   t.equal((await app.inject({ url: '/readyz' })).statusCode, 200, 'the service still serves')

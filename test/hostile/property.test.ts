@@ -8,7 +8,7 @@ import { chooseRuleSet, evaluateHours, ruleSets, type DeclaredHours } from '../.
 import { planIssuance, type IssueCertificateRequest } from '../../src/certificates/issuance-request.js'
 import { findRegion } from '../../src/regions/region-table.js'
 import type { Actor } from '../../src/issuers/issuer-scope.js'
-import { build, issueBody, makeIdNumber } from '../helper.js'
+import { adminToken, build, issueBody, makeIdNumber } from '../helper.js'
 
 const today = new Date('2026-03-15T02:00:00Z')
 const currentYear = 2026
@@ -131,4 +131,33 @@ t.test('over HTTP, any JSON body to POST /v1/certificates gets 201 or a 4xx, nev
   }), { numRuns: 300 })
   t.ok([...statuses.keys()].every(s => s < 500), `statuses: ${JSON.stringify(Object.fromEntries(statuses))}`)
   t.ok(statuses.has(201) && statuses.has(400), 'both issued and refused bodies were tried')
+})
+
+t.test('over HTTP, any id, cursor or time in a path or query gets an answer or a 4xx, never a 5xx', async t => {
+  const { app, createIssuer } = await build(t, { clock: () => today })
+  const county = await createIssuer('authority', '440106')
+  const auth = { authorization: `Bearer ${county.apiKey}` }
+  const admin = { authorization: `Bearer ${adminToken}` }
+  const year = fc.oneof(fc.integer({ min: 0, max: 9999 }), fc.constantFrom(1999, 2000, 2100, 2101))
+  const pad = (n: number, width: number) => String(n).padStart(width, '0')
+  // RFC 3339 look-alikes around every edge: leap seconds, day 31 of short months, odd offsets, years no database reads alike.
+  const time = fc.tuple(year, fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), fc.integer({ min: 0, max: 24 }), fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 61 }),
+    fc.constantFrom('Z', '+08:00', '-23:59', '+14:00', '+15:00', '', 'z', '+0800'))
+    .map(([y, m, d, h, min, s, zone]) => `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}T${pad(h, 2)}:${pad(min, 2)}:${pad(s, 2)}${zone}`)
+  const integer = fc.oneof(fc.integer(), fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }).map(String), fc.constantFrom('1e21', '0x10', '-0', '2147483648', '9223372036854775808', ' 1', '1.5'))
+  const request = fc.oneof(
+    integer.map(id => ({ url: `/v1/batches/${encodeURIComponent(String(id))}`, headers: auth })),
+    integer.map(id => ({ url: `/v1/batches/${encodeURIComponent(String(id))}/pdfs`, headers: auth })),
+    fc.tuple(integer, integer).map(([id, key]) => ({ method: 'DELETE' as const, url: `/v1/admin/issuers/${encodeURIComponent(String(id))}/keys/${encodeURIComponent(String(key))}`, headers: admin })),
+    integer.map(after => ({ url: `/v1/audit?after=${encodeURIComponent(String(after))}`, headers: auth })),
+    fc.tuple(time, time).map(([from, to]) => ({ url: `/v1/audit?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, headers: auth })),
+    time.map(expiresAt => ({ method: 'POST' as const, url: '/v1/admin/issuers/1/keys', headers: admin, payload: { expiresAt } })),
+  )
+  const statuses = new Map<number, number>()
+  await fc.assert(fc.asyncProperty(request, async options => {
+    const response = await app.inject(options)
+    statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1)
+    return response.statusCode < 500 && (response.statusCode < 400 || typeof response.json().code === 'string')
+  }), { numRuns: 400 })
+  t.ok([...statuses.keys()].every(s => s < 500), `statuses: ${JSON.stringify(Object.fromEntries(statuses))}`)
 })

@@ -232,6 +232,31 @@ t.test('a connection that sends nothing is closed; a request that trickles in is
   t.match(answer, /^HTTP\/1\.1 408/, 'the slow client got 408 Request Timeout')
 })
 
+t.test('requests Node refuses before Fastify sees them get the one error shape too: 431, 400, 408', async t => {
+  const { app } = await build(t, { env: { REQUEST_TIMEOUT_MS: '400', CONNECTION_TIMEOUT_MS: '0' } })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const port = (app.server.address() as { port: number }).port
+  const exchange = (request: string, trickle = false) => new Promise<string>(resolve => {
+    const socket = connect(port, '127.0.0.1')
+    let received = ''
+    socket.on('data', chunk => { received += chunk.toString() })
+    socket.on('close', () => resolve(received))
+    socket.on('error', () => {})
+    if (trickle) socket.write(request.slice(0, 20))
+    else socket.write(request)
+  })
+  const bodyOf = (answer: string) => JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { statusCode: number, code: string, messageZh: string, requestId: string }
+  const huge = await exchange(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`)
+  t.match(huge, /^HTTP\/1\.1 431 /)
+  t.match(bodyOf(huge), { statusCode: 431, code: 'HEADERS_TOO_LARGE', messageZh: '请求头过大。', requestId: /^[0-9a-f-]{36}$/ })
+  const junk = await exchange('NOT HTTP AT ALL\r\n\r\n')
+  t.match(junk, /^HTTP\/1\.1 400 /)
+  t.equal(bodyOf(junk).code, 'MALFORMED_REQUEST')
+  const slow = await exchange('GET /healthz HTTP/1.1\r\nHost: x\r\n', true)
+  t.match(slow, /^HTTP\/1\.1 408 /)
+  t.equal(bodyOf(slow).code, 'REQUEST_TIMEOUT')
+})
+
 t.test('under pressure the service sheds load with 503 OVERLOADED; liveness still answers', async t => {
   const { app } = await build(t, { env: { OVERLOAD_MAX_HEAP_USED_MB: '1', OVERLOAD_SAMPLE_INTERVAL_MS: '10' } })
   let shed
