@@ -47,7 +47,8 @@ export function assertPdfSigner (signer: PdfSigner): void {
 export function createPdfCms (signer: PdfSigner, content: Uint8Array): Uint8Array {
   assertPdfSigner(signer)
   const leafDer = signer.certificateChain[0]!
-  const leaf = pkijs.Certificate.fromBER(new Uint8Array(leafDer))
+  const certificates = signer.certificateChain.map(parsedCertificate)
+  const leaf = certificates[0]!
   const attributes = [
     new pkijs.Attribute({ type: cmsOids.contentType, values: [new asn1js.ObjectIdentifier({ value: cmsOids.data })] }),
     new pkijs.Attribute({ type: cmsOids.messageDigest, values: [new asn1js.OctetString({ valueHex: sha256(content) })] }),
@@ -72,11 +73,26 @@ export function createPdfCms (signer: PdfSigner, content: Uint8Array): Uint8Arra
     version: 1,
     digestAlgorithms: [sha256Algorithm()],
     encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: cmsOids.data }),
-    certificates: signer.certificateChain.map(der => pkijs.Certificate.fromBER(new Uint8Array(der))),
+    certificates,
     signerInfos: [signerInfo],
   })
   const contentInfo = new pkijs.ContentInfo({ contentType: cmsOids.signedData, content: signedData.toSchema(true) })
   return new Uint8Array(contentInfo.toSchema().toBER(false))
+}
+
+/** Parsed certificates by their DER: a key's chain is the same for every PDF it signs, and parsing one takes ~1 ms. */
+const parsedCertificates = new Map<string, pkijs.Certificate>()
+const maxParsedCertificates = 64
+
+function parsedCertificate (der: Uint8Array): pkijs.Certificate {
+  const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64')
+  let certificate = parsedCertificates.get(key)
+  if (certificate === undefined) {
+    if (parsedCertificates.size >= maxParsedCertificates) parsedCertificates.clear()
+    certificate = pkijs.Certificate.fromBER(new Uint8Array(der))
+    parsedCertificates.set(key, certificate)
+  }
+  return certificate
 }
 
 /**
