@@ -108,6 +108,7 @@ function signingCertificateV2 (leaf: pkijs.Certificate, leafDer: Uint8Array): as
   return new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [certId] })] })
 }
 
+/** The SHA-256 of `parts` one after the other. */
 export function sha256 (...parts: Uint8Array[]): Uint8Array {
   const hash = createHash('sha256')
   for (const part of parts) hash.update(part)

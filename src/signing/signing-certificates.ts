@@ -21,7 +21,7 @@ export interface CertifiedKey {
   readonly created: Date
 }
 
-export const rootCommonName = '专业技术人员继续教育证书服务 根证书'
+const rootCommonName = '专业技术人员继续教育证书服务 根证书'
 const signingKeyCommonName = '专业技术人员继续教育证书服务 签名密钥'
 /** The root's private key with its certificate (mode 0600), and the certificate alone, for trust stores. */
 export const rootKeyFile = 'root-ca-key.pem'
@@ -76,7 +76,7 @@ export async function loadRootCertificateAuthority (dir: string, validFrom: Date
  * hour before the key was created for 30 years, serial derived from the kid. Signed deterministically, so
  * the same root and key always give the same certificate.
  */
-export function issueSigningCertificate (root: RootCertificateAuthority, key: CertifiedKey): Uint8Array {
+function issueSigningCertificate (root: RootCertificateAuthority, key: CertifiedKey): Uint8Array {
   const rootCertificate = pkijs.Certificate.fromBER(new Uint8Array(root.certificate))
   return issueCertificate({
     serial: serialOf(`signing-key:${key.kid}`),
@@ -170,7 +170,7 @@ export async function checkCertificateChain (privateJwk: JsonWebKey, chain: read
 }
 
 /** The public key of a certificate as a JWK. */
-export function publicJwkOf (certificate: pkijs.Certificate): JsonWebKey {
+function publicJwkOf (certificate: pkijs.Certificate): JsonWebKey {
   const spki = certificate.subjectPublicKeyInfo.toSchema().toBER(false)
   return createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }).export({ format: 'jwk' })
 }

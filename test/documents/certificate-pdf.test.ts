@@ -115,6 +115,21 @@ t.test('the whole PDF is signed, PAdES, at the issue time, by a certificate pdfs
   t.match(signature, '- Certificate Validation: Certificate is Trusted.')
 })
 
+t.test('the PDF\'s CMS signs content type, digest and signing certificate, and no signing time', async (t) => {
+  const pdf = Buffer.from(await renderCertificatePdf(certificateInput()))
+  const [, from, to] = /\/ByteRange \[0 (\d+) (\d+) \d+\]/.exec(pdf.toString('latin1'))!.map(Number) as [number, number, number]
+  const file = join(await temporaryDirectory(t), 'signature.der')
+  await writeFile(file, Buffer.from(pdf.toString('latin1', from + 1, to - 1), 'hex'))
+  const { stdout } = await run('openssl', ['cms', '-cmsout', '-print', '-inform', 'DER', '-in', file])
+  const attributes = [...stdout.matchAll(/^\s+object: (\S+) \(/gm)].map(match => match[1])
+  t.same(attributes, ['contentType', 'messageDigest', 'id-smime-aa-signingCertificateV2'])
+  const signer = stdout.slice(stdout.indexOf('signerInfos:'))
+  t.match(signer, /d\.issuerAndSerialNumber:/)
+  t.match(signer, /digestAlgorithm:\s+algorithm: sha256 .*\s+parameter: <ABSENT>/)
+  t.match(signer, /signatureAlgorithm:\s+algorithm: ecdsa-with-SHA256 .*\s+parameter: <ABSENT>/)
+  t.match(signer, /unsignedAttrs:\s+<ABSENT>/)
+})
+
 t.test('a key imported with a CA\'s chain signs PDFs that pdfsig trusts with that CA', async (t) => {
   const dir = await temporaryDirectory(t, 'ce-keys-')
   const ca = await createTestCa(await temporaryDirectory(t))
