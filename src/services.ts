@@ -45,7 +45,7 @@ export function createServices ({ db, keys, holderIdSecret, clock, publicBaseUrl
     idempotency: createIdempotencyService({ db, clock, retentionMs: idempotencyRetentionHours * 3_600_000 }),
     certificates,
     batches: createBatchService({ db, certificates, holderIdSecret, clock }),
-    pdfs: createCertificatePdfService({ db, certificates, publicBaseUrl }),
+    pdfs: createCertificatePdfService({ db, certificates, keys, publicBaseUrl }),
     registers: createRegisterService({ db, clock }),
     stats: createStatsService({ db, clock }),
     audit: createAuditService({ db }),

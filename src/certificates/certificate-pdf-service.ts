@@ -6,6 +6,7 @@ import { findIssuerSeal } from '../issuers/issuer-repository.js'
 import type { Actor } from '../issuers/issuer-scope.js'
 import { findRegion } from '../regions/region-table.js'
 import type { CertificatePayload } from '../signing/certificate-jws.js'
+import type { SigningKeyRing } from '../signing/signing-keys.js'
 import type { CertificateService } from './certificate-service.js'
 import { isRuleSetId, ruleSets, type HourCategory } from './hour-rules.js'
 
@@ -18,12 +19,13 @@ export function verifyUrlOf (publicBaseUrl: string, number: string, jws: string)
   return `${publicBaseUrl}/v/${number}#${jws}`
 }
 
-export function createCertificatePdfService ({ db, certificates, publicBaseUrl }: { db: Kysely<Database>, certificates: CertificateService, publicBaseUrl: string }) {
+export function createCertificatePdfService ({ db, certificates, keys, publicBaseUrl }: { db: Kysely<Database>, certificates: CertificateService, keys: SigningKeyRing, publicBaseUrl: string }) {
   return {
     /**
-     * The certificate's PDF for an issuer whose scope covers it. Everything printed comes from the
-     * stored record and its signed token, so the same certificate always gives the same bytes
-     * (until its issuer changes the seal).
+     * The certificate's PDF for an issuer whose scope covers it, signed by the key that signed its token
+     * (retired or not: retirement stops a key signing new certificates, not its own certificates' PDFs).
+     * Everything printed comes from the stored record and its signed token, so the same certificate
+     * always gives the same bytes (until its issuer changes the seal).
      */
     async renderCertificatePdf (actor: Actor, number: string): Promise<Uint8Array> {
       const row = await certificates.readCertificate(actor, number)
@@ -31,6 +33,9 @@ export function createCertificatePdfService ({ db, certificates, publicBaseUrl }
       const ruleSet = ruleSets[row.rule_set]
       // The issuer's name as signed, not as it may read today.
       const signed = JSON.parse(Buffer.from(row.jws.split('.')[1]!, 'base64url').toString('utf8')) as CertificatePayload
+      const { kid } = JSON.parse(Buffer.from(row.jws.split('.')[0]!, 'base64url').toString('utf8')) as { kid: string }
+      const key = await keys.find(kid)
+      if (key === undefined) throw new Error(`certificate ${number} was signed by key ${kid}, which is not in the key ring`)
       const given: Record<HourCategory, number> = { public: row.hours_public, professional: row.hours_professional, elective: row.hours_elective }
       const hourRows: CertificatePdfInput['hourRows'] = ruleSet.counted.map(category => ({
         label: categoryLabels[category],
@@ -55,6 +60,7 @@ export function createCertificatePdfService ({ db, certificates, publicBaseUrl }
         jws: row.jws,
         verifyUrl: verifyUrlOf(publicBaseUrl, row.number, row.jws),
         ...(seal === null ? {} : { seal }),
+        signer: { kid: key.kid, alg: key.alg, privateJwk: key.privateJwk, certificateChain: key.certificateChain },
       })
     },
   }

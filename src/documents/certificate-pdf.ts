@@ -1,11 +1,13 @@
-// Renders a certificate as a one-page PDF that carries its signed JWS (attachment and metadata).
+// Renders a certificate as a one-page, signed PDF that carries its signed JWS (attachment and metadata).
 import { createHash } from 'node:crypto'
 import fontkit from '@pdf-lib/fontkit'
 import { AFRelationship, PDFDict, PDFDocument, PDFImage, PDFName, PDFString, PngEmbedder } from 'pdf-lib'
 import { ServiceError } from '../errors.js'
+import type { PdfSigner } from '../signing/pdf-cms.js'
 import { drawCertificatePage, pageSize, textsOf, type CertificateContent } from './certificate-page.js'
 import { embedCertificateFonts } from './fonts.js'
 import { jwsAttachmentName, jwsInfoKey } from './pdf-jws-extraction.js'
+import { addSignaturePlaceholder, signCertificatePdf } from './pdf-signature.js'
 import { createQrMatrix } from './qr-code.js'
 import { assertSealPng } from './seal-image.js'
 
@@ -30,17 +32,21 @@ export interface CertificatePdfInput {
   verifyUrl: string
   /** PNG of the issuer's seal; without it no seal is drawn. */
   seal?: Uint8Array
+  /** The key that signed `jws`, which signs the PDF too. */
+  signer: PdfSigner
 }
 
 
 /**
  * Renders the certificate as a one-page A4 PDF: the wording of the official template, the hours table,
  * the verification QR code and, if given, the issuer's seal. The compact JWS is attached as
- * `certificate.jws` and stored under /CertificateJWS in the document information. The same input
- * always gives the same bytes (all dates are `issuedAt`).
+ * `certificate.jws` and stored under /CertificateJWS in the document information. The whole file is
+ * signed by `signer` (PAdES baseline B-B, signing time `issuedAt`; see pdf-signature.ts). The same input
+ * always gives the same bytes (all dates are `issuedAt`, the signature is deterministic).
  *
- * Throws ServiceError('UNRENDERABLE_CHARACTER') when a character has no glyph in any font and
- * ServiceError('INVALID_SEAL_IMAGE') when `seal` is not a PNG.
+ * Throws ServiceError('UNRENDERABLE_CHARACTER') when a character has no glyph in any font,
+ * ServiceError('INVALID_SEAL_IMAGE') when `seal` is not a PNG, and an Error when `signer` cannot sign a
+ * PDF (an EdDSA key: see assertPdfSigner).
  */
 export async function renderCertificatePdf (input: CertificatePdfInput): Promise<Uint8Array> {
   const content = contentOf(input)
@@ -68,7 +74,8 @@ export async function renderCertificatePdf (input: CertificatePdfInput): Promise
     modificationDate: input.issuedAt,
     afRelationship: AFRelationship.Source,
   })
-  return await doc.save()
+  addSignaturePlaceholder(doc, { signer: input.signer, signingTime: input.issuedAt, reason: `签发${content.title}，证书编号 ${content.number}` })
+  return await signCertificatePdf(await doc.save(), input.signer)
 }
 
 function contentOf (input: CertificatePdfInput): CertificateContent {

@@ -4,7 +4,11 @@ import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import t, { type Test } from 'tap'
 import { loadCertificateFonts, renderCertificatePdf } from '../../src/documents/index.js'
-import { certificateInput, sealPng } from '../fixtures/certificate-pdf-input.js'
+import { certificatesToPem } from '../../src/signing/signing-certificates.js'
+import { importSigningKey, loadSigningKeys } from '../../src/signing/signing-keys.js'
+import { temporaryDirectory } from '../helper.js'
+import { certificateInput, fixtureSigner, sealPng } from '../fixtures/certificate-pdf-input.js'
+import { createTestCa } from '../fixtures/test-ca.js'
 import { drawnGlyphs, textOf } from './drawn-glyphs.js'
 
 const run = promisify(execFile)
@@ -22,6 +26,18 @@ async function saved (t: Test, pdf: Uint8Array): Promise<string> {
   return file
 }
 
+/** What Poppler's pdfsig says of the file's signatures; with `trusted`, the CA certificates (PEM) are in its NSS database. */
+async function pdfsig (t: Test, file: string, trusted: string[] = []): Promise<string> {
+  if (trusted.length === 0) return (await run('pdfsig', [file])).stdout
+  const nss = await temporaryDirectory(t, 'ce-nss-')
+  await run('certutil', ['-N', '-d', `sql:${nss}`, '--empty-password'])
+  for (const [index, pem] of trusted.entries()) {
+    await writeFile(join(nss, `ca-${index}.pem`), pem)
+    await run('certutil', ['-A', '-d', `sql:${nss}`, '-n', `ca-${index}`, '-t', 'C,C,C', '-i', join(nss, `ca-${index}.pem`)])
+  }
+  return (await run('pdfsig', ['-nssdir', `sql:${nss}`, file])).stdout
+}
+
 t.before(loadCertificateFonts)
 
 for (const name of ['张三', '欧阳娜娜', '买买提·艾力', '䶮', '𠮷']) {
@@ -36,6 +52,10 @@ for (const name of ['张三', '欧阳娜娜', '买买提·艾力', '䶮', '𠮷'
     t.match(text, '发证单位：广州市天河区人力资源和社会保障局')
     t.match(text, '发证时间：2025年12月1日')
     t.match(text, '工作单位：广州市天河区珠江新城建筑设计研究院有限公司第三分院（华南理工大学合作基地）')
+
+    const signature = await pdfsig(t, await saved(t, pdf))
+    t.match(signature, '- Signature Validation: Signature is Valid.')
+    t.match(signature, '- Total document signed')
 
     const glyphs = await drawnGlyphs(pdf)
     t.ok(textOf(glyphs).includes(name), 'the name is among the glyphs drawn')
@@ -79,6 +99,56 @@ t.test('the hours table lists every category, the total and a dash for no requir
   t.match(stdout, /专业科目\s+62\.5\s+60\n/)
   t.match(stdout, /选修科目\s+6\s+—\n/)
   t.match(stdout, /合计\s+98\.5\s+90\n/)
+})
+
+t.test('the whole PDF is signed, PAdES, at the issue time, by a certificate pdfsig trusts once the root CA is', async (t) => {
+  const file = await saved(t, await renderCertificatePdf(certificateInput({ seal: sealPng() })))
+  const signature = await pdfsig(t, file, [certificatesToPem([fixtureSigner.certificateChain.at(-1)!])])
+  t.match(signature, /Signature #1:\n/)
+  t.notMatch(signature, /Signature #2/)
+  t.match(signature, `- Signer Certificate Common Name: 专业技术人员继续教育证书服务 签名密钥 ${fixtureSigner.kid}`)
+  t.match(signature, '- Signing Time: Nov 30 2025 17:30:00')
+  t.match(signature, '- Signing Hash Algorithm: SHA-256')
+  t.match(signature, '- Signature Type: ETSI.CAdES.detached')
+  t.match(signature, '- Total document signed')
+  t.match(signature, '- Signature Validation: Signature is Valid.')
+  t.match(signature, '- Certificate Validation: Certificate is Trusted.')
+})
+
+t.test('the PDF\'s CMS signs content type, digest and signing certificate, and no signing time', async (t) => {
+  const pdf = Buffer.from(await renderCertificatePdf(certificateInput()))
+  const [, from, to] = /\/ByteRange \[0 (\d+) (\d+) \d+\]/.exec(pdf.toString('latin1'))!.map(Number) as [number, number, number]
+  const file = join(await temporaryDirectory(t), 'signature.der')
+  await writeFile(file, Buffer.from(pdf.toString('latin1', from + 1, to - 1), 'hex'))
+  const { stdout } = await run('openssl', ['cms', '-cmsout', '-print', '-inform', 'DER', '-in', file])
+  const attributes = [...stdout.matchAll(/^\s+object: (\S+) \(/gm)].map(match => match[1])
+  t.same(attributes, ['contentType', 'messageDigest', 'id-smime-aa-signingCertificateV2'])
+  const signer = stdout.slice(stdout.indexOf('signerInfos:'))
+  t.match(signer, /d\.issuerAndSerialNumber:/)
+  t.match(signer, /digestAlgorithm:\s+algorithm: sha256 .*\s+parameter: <ABSENT>/)
+  t.match(signer, /signatureAlgorithm:\s+algorithm: ecdsa-with-SHA256 .*\s+parameter: <ABSENT>/)
+  t.match(signer, /unsignedAttrs:\s+<ABSENT>/)
+})
+
+t.test('a key imported with a CA\'s chain signs PDFs that pdfsig trusts with that CA', async (t) => {
+  const dir = await temporaryDirectory(t, 'ce-keys-')
+  const ca = await createTestCa(await temporaryDirectory(t))
+  const now = new Date()
+  const issued = await ca.issue('广州市天河区人力资源和社会保障局')
+  await importSigningKey(dir, { privateKeyPem: issued.privateKeyPem, certificateChainPem: issued.certificatePem + ca.certificatePem }, now, 0)
+  const keys = await loadSigningKeys(dir, 'ES256', () => now)
+  keys.close()
+  const { kid, alg, privateJwk, certificateChain } = keys.current(now)
+  const file = await saved(t, await renderCertificatePdf(certificateInput({ issuedAt: now, signer: { kid, alg, privateJwk, certificateChain } })))
+  const signature = await pdfsig(t, file, [ca.certificatePem])
+  t.match(signature, '- Signer Certificate Common Name: 广州市天河区人力资源和社会保障局')
+  t.match(signature, '- Total document signed')
+  t.match(signature, '- Signature Validation: Signature is Valid.')
+  t.match(signature, '- Certificate Validation: Certificate is Trusted.')
+})
+
+t.test('an EdDSA key cannot sign a certificate PDF, and says why', async (t) => {
+  await t.rejects(renderCertificatePdf(certificateInput({ signer: { ...fixtureSigner, alg: 'EdDSA' } })), /needs an ES256 \(ECDSA P-256\) key/)
 })
 
 t.test('the same certificate always renders to the same bytes', async (t) => {

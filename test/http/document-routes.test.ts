@@ -6,11 +6,13 @@ import t from 'tap'
 import { PNG } from 'pngjs'
 import { PDFDict, PDFDocument, PDFName, PDFRawStream, PDFString } from 'pdf-lib'
 import { inflateSync } from 'node:zlib'
+import { readPdfSignature } from '../../src/documents/pdf-signature-reader.js'
+import { rotateSigningKey } from '../../src/signing/signing-keys.js'
 import { build, issueBody, makeIdNumber, temporaryDirectory } from '../helper.js'
 
 const run = promisify(execFile)
 const now = new Date('2026-03-02T08:00:00Z')
-const { app, createIssuer } = await build(t, { clock: () => now })
+const { app, createIssuer, database, keysDir } = await build(t, { clock: () => now })
 const tianhe = await createIssuer('authority', '440106', '广州市天河区人力资源和社会保障局')
 const auth = (key: string) => ({ authorization: `Bearer ${key}` })
 const dir = await temporaryDirectory(t, 'ce-pdf-')
@@ -51,6 +53,13 @@ t.test('the issuer downloads the certificate as a PDF that carries its token and
   await writeFile(file, pdf)
 
   await run('qpdf', ['--check', file])
+  const { stdout: signature } = await run('pdfsig', [file])
+  t.match(signature, '- Signature Validation: Signature is Valid.')
+  t.match(signature, '- Total document signed')
+  const jwks = (await app.inject('/.well-known/jwks.json')).json() as { keys: Array<{ kid: string, x: string, y: string }> }
+  const kid = JSON.parse(Buffer.from(first.jws.split('.')[0]!, 'base64url').toString()).kid as string
+  const reading = readPdfSignature(pdf)
+  t.match(reading, { kind: 'signed', signingTime: now, signerPublicJwk: { x: jwks.keys.find(k => k.kid === kid)?.x, y: jwks.keys.find(k => k.kid === kid)?.y } }, 'signed by the key of its token')
   await run('pdfdetach', ['-save', '1', '-o', path.join(dir, 'attached.jws'), file])
   t.equal((await readFile(path.join(dir, 'attached.jws'), 'utf8')).trim(), first.jws, 'the attachment is the issued token')
 
@@ -174,4 +183,18 @@ t.test('a seal that is not a sound PNG is refused and nothing is stored', async 
   const committee = await createIssuer('verifier', '440000', '广东省职称评审委员会（二）')
   const refused = await app.inject({ method: 'PUT', url: '/v1/issuers/me/seal', headers: { ...auth(committee.apiKey), 'content-type': 'image/png' }, payload: seal })
   t.equal(refused.statusCode, 403)
+})
+
+t.test('after a rotation the retired key still signs the PDFs of its own certificates, to the same bytes', async t => {
+  const before = (await download(first.number)).rawPayload
+  const oldKid = JSON.parse(Buffer.from(first.jws.split('.')[0]!, 'base64url').toString()).kid as string
+  const rotatedAt = new Date(now.getTime() + 3_600_000)
+  await rotateSigningKey(keysDir, 'ES256', rotatedAt, 0)
+  const later = await build(t, { clock: () => new Date(rotatedAt.getTime() + 3_600_000), database, keysDir })
+  const jwks = (await later.app.inject('/.well-known/jwks.json')).json() as { keys: Array<{ kid: string, x: string, exp?: number }> }
+  t.ok(jwks.keys.find(k => k.kid === oldKid)?.exp !== undefined, 'the old key is retired')
+  const after = await later.app.inject({ url: `/v1/certificates/${first.number}/pdf`, headers: auth(tianhe.apiKey) })
+  t.equal(after.statusCode, 200, after.body)
+  t.match(readPdfSignature(after.rawPayload), { kind: 'signed', signerPublicJwk: { x: jwks.keys.find(k => k.kid === oldKid)!.x } })
+  t.ok(after.rawPayload.equals(before), 'byte for byte')
 })

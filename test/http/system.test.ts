@@ -20,6 +20,7 @@ t.test('health, readiness, OpenAPI, Swagger UI and the JWKS', async t => {
   const jwks = await app.inject({ url: '/.well-known/jwks.json' })
   t.equal(jwks.headers['access-control-allow-origin'], '*')
   t.equal(jwks.json().keys.length, 1)
+  t.ok(jwks.json().keys[0].x5c.length >= 1, 'with its certificate chain')
 })
 
 t.test('readiness fails with 503 when the database is gone', async t => {

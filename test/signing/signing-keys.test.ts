@@ -1,6 +1,7 @@
 import t from 'tap'
 import { readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
+import { X509Certificate } from 'node:crypto'
 import { createLocalJWKSet, compactVerify } from 'jose'
 import { temporaryDirectory } from '../helper.js'
 import { loadHolderIdSecret, loadSigningKeys, rotateSigningKey } from '../../src/signing/signing-keys.js'
@@ -17,7 +18,7 @@ t.test('a first key is generated with mode 0600 and a thumbprint kid', async t =
   const now = new Date('2025-12-01T08:00:00Z')
   const keys = await loadSigningKeys(dir, 'ES256', () => now)
   t.teardown(() => keys.close())
-  const files = (await readdir(dir)).filter(f => f.startsWith('signing-'))
+  const files = (await readdir(dir)).filter(f => f.startsWith('signing-') && f.endsWith('.json'))
   t.equal(files.length, 1)
   t.equal((await stat(path.join(dir, files[0]!))).mode & 0o777, 0o600)
   const jwks = keys.jwks()
@@ -42,6 +43,24 @@ t.test('ES256 and EdDSA tokens verify against the published JWKS', async t => {
     t.equal(protectedHeader.typ, 'cec+jws')
     const result = await verifyCertificateSignature(jws, kid => keys.find(kid))
     t.equal(result.ok, true, alg)
+  }
+})
+
+t.test('every published key carries its certificate chain, the first certificate for the key itself', async t => {
+  for (const alg of ['ES256', 'EdDSA'] as const) {
+    const dir = await temporaryDirectory(t)
+    const now = new Date('2025-12-01T08:00:00Z')
+    const keys = await loadSigningKeys(dir, alg, () => now)
+    t.teardown(() => keys.close())
+    await rotateSigningKey(dir, alg, new Date('2025-12-02T08:00:00Z'))
+    await keys.reload()
+    for (const jwk of keys.jwks().keys) {
+      t.equal(jwk.x5c.length, 2, `${alg}: the key's certificate and the root`)
+      const [leaf, root] = jwk.x5c.map(der => new X509Certificate(Buffer.from(der, 'base64')))
+      t.match(leaf!.publicKey.export({ format: 'jwk' }), { kty: jwk.kty, crv: jwk.crv, x: jwk.x, ...(jwk.y === undefined ? {} : { y: jwk.y }) })
+      t.ok(leaf!.verify(root!.publicKey), 'issued by the root')
+      t.ok(root!.ca && root!.checkIssued(root!), 'the root is a self-signed CA')
+    }
   }
 })
 

@@ -47,7 +47,7 @@ export async function signingKeyFromFolder (keysDir: string, kid: string): Promi
   if (name === undefined) throw new Error(`no key ${kid} in ${keysDir}`)
   const file = JSON.parse(await readFile(path.join(keysDir, name), 'utf8')) as { kid: string, alg: 'ES256', created: string, privateJwk: Record<string, string> }
   const privateKey = await importJWK(file.privateJwk, file.alg) as CryptoKey
-  return { kid: file.kid, alg: file.alg, created: new Date(file.created), privateKey, publicKey: privateKey, publicJwk: {} }
+  return { kid: file.kid, alg: file.alg, created: new Date(file.created), privateKey, publicKey: privateKey, publicJwk: {}, privateJwk: file.privateJwk, certificateChain: [] }
 }
 
 export async function resign (key: SigningKey, payload: CertificatePayload): Promise<string> {
