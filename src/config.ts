@@ -88,7 +88,9 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   const databaseUrl = read('DATABASE_URL')
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must start with postgres:// or postgresql://')
   const algorithm = read('SIGNING_ALG') ?? 'ES256'
-  if (algorithm !== 'ES256' && algorithm !== 'EdDSA') problems.push(`SIGNING_ALG must be ES256 or EdDSA; got '${algorithm}'`)
+  // EdDSA tokens still verify, but new keys must sign PDFs too, and PDF readers (pdfsig, Acrobat) check ECDSA, not Ed25519.
+  if (algorithm === 'EdDSA') problems.push('SIGNING_ALG must be ES256: new keys sign the certificate PDFs too, and PDF readers cannot check Ed25519 signatures (EdDSA tokens signed before still verify)')
+  else if (algorithm !== 'ES256') problems.push(`SIGNING_ALG must be ES256; got '${algorithm}'`)
   const adminToken = read('ADMIN_TOKEN')
   if (adminToken !== undefined && adminToken.length < 16) problems.push('ADMIN_TOKEN must be at least 16 characters long')
   const logLevel = read('LOG_LEVEL') ?? 'info'

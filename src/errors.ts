@@ -59,6 +59,7 @@ export const errorTable = {
   ISSUED_OUTSIDE_KEY_VALIDITY: { status: 422, en: 'The certificate claims an issue time outside its signing key\'s validity window.', zh: '证书的签发时间不在签名密钥的有效期内。' },
   INVALID_CERTIFICATE_PAYLOAD: { status: 422, en: 'The signed content is not a well-formed certificate.', zh: '签名内容不是格式正确的证书。' },
   UNTRUSTED_QR_ADDRESS: { status: 422, en: 'The QR code points to an address that is not this service\'s verification page.', zh: '二维码指向的不是本服务的网址。' },
+  PDF_ALTERED: { status: 422, en: 'The PDF is not the certificate as this service signed it: it was forged or altered.', zh: 'PDF 不是本服务签发时的原件：伪造或被篡改。' },
   CERTIFICATE_MISMATCH: { status: 422, en: 'The certificate presented does not match the issuance register.', zh: '所出示的证书与发放名册记录不符。' },
   UNRENDERABLE_CHARACTER: { status: 422, en: 'A character of the certificate cannot be printed with the fonts available.', zh: '证书中有无法打印的字符。' },
   RULE_SET_NOT_ALLOWED: { status: 422, en: 'This rule set may not be chosen for the region and series of the certificate.', zh: '该地区和专业系列不得选用此学时规则。' },

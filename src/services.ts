@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from './db/schema.js'
 import type { SigningKeyRing } from './signing/signing-keys.js'
-import { readCertificateJws } from './documents/index.js'
+import { readCertificateJws, readPdfSignature } from './documents/index.js'
 import { createAuditService } from './audit/audit-service.js'
 import { createBatchService } from './batches/batch-service.js'
 import { createCertificatePdfService } from './certificates/certificate-pdf-service.js'
@@ -38,7 +38,7 @@ export type Services = ReturnType<typeof createServices>
 export function createServices ({ db, keys, holderIdSecret, clock, publicBaseUrl, formerBaseUrls, idempotencyRetentionHours, nameMismatchesPerAccountPerDay, revocationListValidityHours }: ServiceDeps) {
   const nameChecks = createNameCheckService({ db, clock, mismatchesPerAccountPerDay: nameMismatchesPerAccountPerDay })
   const certificates = createCertificateService({ db, keys, holderIdSecret, clock, publicBaseUrl, nameChecks })
-  const verification = createVerificationService({ db, keys, clock, readPdf: readCertificateJws, trustedBaseUrls: [publicBaseUrl, ...formerBaseUrls] })
+  const verification = createVerificationService({ db, keys, clock, readPdf: { signature: readPdfSignature, token: readCertificateJws }, trustedBaseUrls: [publicBaseUrl, ...formerBaseUrls] })
   return {
     issuers: createIssuerService({ db, clock }),
     seals: createIssuerSealService({ db, clock }),

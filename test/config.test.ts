@@ -14,11 +14,14 @@ t.test('defaults make a service that runs on the embedded database', async t => 
 })
 
 t.test('values are read and normalised', async t => {
-  const config = loadConfig({ PORT: '8080', DATABASE_URL: 'postgres://u@db/ce', PUBLIC_BASE_URL: 'https://cert.hrss.gd.gov.cn/', SIGNING_ALG: 'EdDSA', TRUST_PROXY: '10.0.0.0/8' })
+  const config = loadConfig({ PORT: '8080', DATABASE_URL: 'postgres://u@db/ce', PUBLIC_BASE_URL: 'https://cert.hrss.gd.gov.cn/', SIGNING_ALG: 'ES256', TRUST_PROXY: '10.0.0.0/8', FORMER_PUBLIC_BASE_URLS: 'https://old.example.gov.cn/, http://localhost:3000' })
   t.equal(config.http.port, 8080)
   t.equal(config.http.publicBaseUrl, 'https://cert.hrss.gd.gov.cn', 'no trailing slash')
   t.equal(config.database.url, 'postgres://u@db/ce')
-  t.equal(config.signing.algorithm, 'EdDSA')
+  t.equal(config.signing.algorithm, 'ES256')
+  t.same(config.http.formerBaseUrls, ['https://old.example.gov.cn', 'http://localhost:3000'])
+  const eddsa = t.throws(() => loadConfig({ SIGNING_ALG: 'EdDSA' })) as ConfigError
+  t.match(eddsa.problems[0], /PDF readers cannot check Ed25519/, 'EdDSA keys could not sign the PDFs')
   t.equal(config.http.trustProxy, '10.0.0.0/8')
 })
 

@@ -4,7 +4,9 @@ import { loadConfig } from '../config.js'
 import { openDatabase } from '../db/database.js'
 import { migrateToLatest } from '../db/migrate.js'
 import { createIssuerService } from '../issuers/issuer-service.js'
-import { loadSigningKeys, rotateSigningKey } from '../signing/signing-keys.js'
+import { readFile } from 'node:fs/promises'
+import { importSigningKey, loadSigningKeys, rotateSigningKey } from '../signing/signing-keys.js'
+import { SigningCertificateError } from '../signing/signing-certificates.js'
 import { isServiceError } from '../errors.js'
 
 const usage = `Usage: npm run admin -- <command> [options]
@@ -13,6 +15,10 @@ const usage = `Usage: npm run admin -- <command> [options]
   create-key --issuer <id> [--expires <ISO time>]
   revoke-key --issuer <id> --key <key id>
   rotate-key [--grace-seconds <n>]   new signing key now; the old one retires after the grace period (default 300)
+  import-key --key <key.pem> --chain <chain.pem> [--grace-seconds <n>]
+                                     a CA-issued signing key instead of a generated one: an ECDSA P-256 private key
+                                     (PKCS#8 PEM) and its certificate chain (PEM, the key's certificate first); it signs
+                                     from now on, tokens and PDFs, and the old keys retire after the grace period
   list-keys                          the public JWKS
 Configuration comes from the environment, as for the service (DATABASE_URL, DATA_DIR, KEYS_DIR, SIGNING_ALG).`
 
@@ -49,6 +55,7 @@ async function run (argv: string[]): Promise<unknown> {
       key: { type: 'string' },
       expires: { type: 'string' },
       'grace-seconds': { type: 'string' },
+      chain: { type: 'string' },
     },
   })
   const config = loadConfig()
@@ -56,6 +63,19 @@ async function run (argv: string[]): Promise<unknown> {
   if (command === 'rotate-key') {
     const grace = values['grace-seconds'] === undefined ? 300 : positiveInteger(values['grace-seconds'], 'grace-seconds')
     const kid = await rotateSigningKey(config.signing.keysDir, config.signing.algorithm, clock(), grace)
+    return { kid, retiresPreviousKeysInSeconds: grace }
+  }
+  if (command === 'import-key') {
+    const grace = values['grace-seconds'] === undefined ? 300 : positiveInteger(values['grace-seconds'], 'grace-seconds')
+    const read = async (name: string) => {
+      const file = required(values, name)
+      try {
+        return await readFile(file, 'utf8')
+      } catch {
+        throw new UsageError(`--${name}: cannot read ${file}`)
+      }
+    }
+    const kid = await importSigningKey(config.signing.keysDir, { privateKeyPem: await read('key'), certificateChainPem: await read('chain') }, clock(), grace)
     return { kid, retiresPreviousKeysInSeconds: grace }
   }
   if (command === 'list-keys') {
@@ -88,7 +108,7 @@ async function run (argv: string[]): Promise<unknown> {
 run(process.argv.slice(2)).then(result => {
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
 }, (error: unknown) => {
-  if (error instanceof UsageError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+  if (error instanceof UsageError || error instanceof SigningCertificateError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     process.stderr.write(`${(error as Error).message}\n\n${usage}\n`)
     process.exitCode = 2
     return

@@ -24,7 +24,8 @@ const usage = `用法 Usage:
 退出码 Exit status:
   0  有效：签名有效，撤销列表在有效期内且未列入（或明确给出 --no-revocation-check）
      valid: the signature holds and a current revocation list does not name it (or --no-revocation-check was given)
-  1  无效：伪造、被篡改、签名不符、二维码网址不属于本服务，或无法读取 / invalid: forged, altered, wrong address or unreadable
+  1  无效或伪造：PDF 被篡改或并非本服务签发、签名不符、二维码网址不属于本服务，或无法读取
+     invalid or altered: a PDF forged or changed, a signature that fails, a QR code pointing elsewhere, or unreadable
   2  用法错误（参数、文件、公钥集或撤销列表无法使用）/ usage error (arguments, files, JWKS or revocation list unusable)
   3  已撤销 / revoked
   4  无法确定：签名有效，但没有有效期内的撤销列表 / unknown: the signature holds but no current revocation list covers it
@@ -36,9 +37,10 @@ const verdictLines: Record<VerificationReport['verdict'], string> = {
   valid: '有效 VALID',
   revoked: '已撤销 REVOKED',
   invalid: '无效 INVALID',
+  altered: '伪造或被篡改 ALTERED — 不是本服务签发时的 PDF not the PDF this service signed',
   unknown: '无法确定 UNKNOWN — 签名有效，撤销状态未知 the signature holds, the revocation state is unknown',
 }
-const exitCodes: Record<VerificationReport['verdict'], number> = { valid: 0, invalid: 1, revoked: 3, unknown: 4 }
+const exitCodes: Record<VerificationReport['verdict'], number> = { valid: 0, invalid: 1, altered: 1, revoked: 3, unknown: 4 }
 
 /** A time as people in China read it. */
 const chinaTime = (iso: string) => `${new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ')} (UTC+8)`

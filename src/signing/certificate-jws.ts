@@ -1,5 +1,5 @@
 // The signed certificate: its compact payload, signing it, and checking a signature against the key ring.
-import { CompactSign, compactVerify, decodeProtectedHeader, errors, type CryptoKey } from 'jose'
+import { calculateJwkThumbprint, CompactSign, compactVerify, decodeProtectedHeader, errors, type CryptoKey, type JWK } from 'jose'
 import type { SigningKey } from './signing-keys.js'
 
 /**
@@ -35,6 +35,11 @@ export const certificateJwsType = 'cec+jws'
 export const acceptedAlgorithms = ['ES256', 'EdDSA'] as const
 /** Tokens longer than this are refused before any parsing: a certificate token is under 1,000 characters. */
 export const maxJwsLength = 4096
+
+/** The kid a public key has in this service's JWKS: its RFC 7638 thumbprint. */
+export async function kidOfPublicKey (jwk: JsonWebKey): Promise<string> {
+  return await calculateJwkThumbprint(jwk as JWK)
+}
 
 /** Signs a certificate payload as a compact JWS with the given key. */
 export async function signCertificatePayload (key: SigningKey, payload: CertificatePayload): Promise<string> {

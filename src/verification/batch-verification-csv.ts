@@ -53,6 +53,7 @@ export const verdictNames: Readonly<Record<BatchVerdict, string>> = {
   duplicate: '重复',
   malformed: '格式错误',
   'invalid-signature': '签名无效',
+  altered: '伪造或被篡改',
 }
 
 const summaryHeader = ['核验时间', '共计', ...Object.values(verdictNames)]

@@ -21,7 +21,7 @@ export const maxBatchPdfFiles = 50
 /** Per PDF, as for POST /v1/verify: a certificate PDF is about 60 KB, a scan saved as PDF a few MB. */
 export const maxBatchPdfBytes = 5 * 1024 * 1024
 
-export const batchVerdicts = ['valid', 'revoked', 'not-found', 'name-mismatch', 'name-unchecked', 'duplicate', 'malformed', 'invalid-signature'] as const
+export const batchVerdicts = ['valid', 'revoked', 'not-found', 'name-mismatch', 'name-unchecked', 'duplicate', 'malformed', 'invalid-signature', 'altered'] as const
 export type BatchVerdict = typeof batchVerdicts[number]
 
 /**
@@ -150,9 +150,13 @@ function judgeNumber (sent: SentRow, found: FoundCertificate | undefined, outcom
   return { verdict: 'valid', reason: `valid: in the issuance register and not revoked${nameNote.en}`, reasonZh: `有效：发放名册中有该证书，未被撤销${nameNote.zh}。`, ...named, certificate }
 }
 
-/** A PDF's pipeline report as a row: a document failure is malformed, any other failure an invalid signature. */
+/** A PDF's pipeline report as a row: not the PDF this service signed is altered, a document failure malformed, any other failure an invalid signature. */
 function judgePdf (report: VerificationReport): Pick<BatchVerificationRow, 'number' | 'verdict' | 'code' | 'reason' | 'reasonZh' | 'certificate'> {
   const last = report.checks.at(-1)
+  if (report.verdict === 'altered') {
+    const failed = report.checks.find(c => !c.ok)
+    return { verdict: 'altered', code: failed?.code ?? 'PDF_ALTERED', reason: failed?.reason ?? 'the PDF is forged or altered', reasonZh: `伪造或被篡改：${failed?.reasonZh ?? 'PDF 不是签发时的原件。'}` }
+  }
   if (report.verdict === 'invalid') {
     const failed = report.checks.find(c => !c.ok) ?? last
     return {
@@ -178,7 +182,7 @@ function judgePdf (report: VerificationReport): Pick<BatchVerificationRow, 'numb
     ...(signed.revokedAt === undefined ? {} : { revokedAt: signed.revokedAt }),
     hours: signed.hours,
   }
-  return { number: signed.number, verdict: report.verdict, reason: last?.reason ?? report.verdict, reasonZh: last?.reasonZh ?? '', certificate }
+  return { number: signed.number, verdict: report.verdict === 'revoked' ? 'revoked' : 'valid', reason: last?.reason ?? report.verdict, reasonZh: last?.reasonZh ?? '', certificate }
 }
 
 function summarise (source: 'rows' | 'pdfs', checkedAt: Date, rows: BatchVerificationRow[]): BatchVerificationReport {

@@ -2,7 +2,7 @@
 import { importJwks } from '../signing/jwks-keys.js'
 import { verifyRevocationList, type SignedRevocationList } from '../signing/revocation-list-jws.js'
 import type { CertificateRegistry } from './certificate-registry.js'
-import type { PdfTokenReader, Presentation } from './presented-token.js'
+import type { PdfReader, Presentation } from './presented-token.js'
 import { verifyPresentation } from './verification-pipeline.js'
 import type { VerificationReport } from './verification-report.js'
 
@@ -19,7 +19,7 @@ export interface OfflineVerifierOptions {
   /** The service's addresses a QR code may point to; by default the `origins` the saved JWKS names. */
   trustedBaseUrls?: readonly string[]
   /** How to find the token in a PDF; the service's own reader by default. */
-  readPdf?: PdfTokenReader
+  readPdf?: PdfReader
   clock?: () => Date
 }
 
@@ -38,7 +38,10 @@ export class OfflineVerifierError extends Error {
 }
 
 // The PDF machinery (pdf-lib, fonts) loads only when a PDF is verified: a token needs none of it.
-const readPdfLazily: PdfTokenReader = async pdf => (await import('../documents/index.js')).readCertificateJws(pdf)
+const readPdfLazily: PdfReader = {
+  signature: async pdf => (await import('../documents/index.js')).readPdfSignature(pdf),
+  token: async pdf => (await import('../documents/index.js')).readCertificateJws(pdf),
+}
 
 const chinaTime = (seconds: number) => `${new Date(seconds * 1000 + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ')} (UTC+8)`
 

@@ -1,11 +1,18 @@
 // The forms a certificate is presented in — its compact JWS, the text of its QR code, its PDF — reduced to the token.
 import { isServiceError } from '../errors.js'
+import type { PdfSignatureReading } from '../documents/index.js'
 import type { VerificationCheck } from './verification-report.js'
 
 export type Presentation = { jws: string } | { qr: string } | { pdf: Uint8Array }
 
 /** Reads the certificate's JWS out of a PDF; throws ServiceError INVALID_PDF or PDF_WITHOUT_CERTIFICATE. */
 export type PdfTokenReader = (pdf: Uint8Array) => Promise<string>
+
+/** What the pipeline reads from a PDF: its signature (cheaply, from the bytes) and the token inside it. */
+export interface PdfReader {
+  signature: (pdf: Uint8Array) => Promise<PdfSignatureReading>
+  token: PdfTokenReader
+}
 
 export interface PresentedToken {
   jws: string
@@ -63,12 +70,12 @@ export function tokenFromText (text: string, trustedBaseUrls?: readonly string[]
 }
 
 /** The token of a presentation, or the failed `document` check of a PDF that carries none. */
-export async function extractToken (presentation: Presentation, readPdf: PdfTokenReader | undefined, trustedBaseUrls?: readonly string[]): Promise<PresentedToken | VerificationCheck> {
+export async function extractToken (presentation: Presentation, readPdf: PdfReader | undefined, trustedBaseUrls?: readonly string[]): Promise<PresentedToken | VerificationCheck> {
   if ('jws' in presentation) return tokenFromText(presentation.jws, trustedBaseUrls)
   if ('qr' in presentation) return tokenFromText(presentation.qr, trustedBaseUrls)
   if (readPdf === undefined) throw new Error('this verifier was built without a PDF reader')
   try {
-    return { jws: (await readPdf(presentation.pdf)).trim() }
+    return { jws: (await readPdf.token(presentation.pdf)).trim() }
   } catch (error) {
     if (isServiceError(error) && error.code === 'PDF_WITHOUT_CERTIFICATE') {
       return { name: 'document', ok: false, code: 'PDF_WITHOUT_CERTIFICATE', reason: error.message, reasonZh: 'PDF 中没有证书签名数据。' }

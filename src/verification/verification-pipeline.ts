@@ -1,5 +1,5 @@
 // The one verification pipeline, used by the API, the page, the batch verifier and the offline CLI:
-// presentation → token → signature and kid → payload schema → number → register record → match → status.
+// presentation → (PDF: its own signature first) → token → signature and kid → payload schema → number → register record → match → status.
 import { Ajv } from 'ajv'
 import payloadSchema from '../../schemas/certificate-payload.json' with { type: 'json' }
 import { explainCertificateNumber } from '../certificates/certificate-number.js'
@@ -8,7 +8,8 @@ import { findRegion } from '../regions/region-table.js'
 import { verifyCertificateSignature, type CertificatePayload, type SignatureFailure, type VerificationKey } from '../signing/certificate-jws.js'
 import type { ErrorCode } from '../errors.js'
 import { matchRegistryRecord, type CertificateRegistry } from './certificate-registry.js'
-import { extractToken, type PdfTokenReader, type Presentation } from './presented-token.js'
+import { extractToken, type PdfReader, type Presentation } from './presented-token.js'
+import { checkPdfSignature, looksLikePdf } from './pdf-signature-check.js'
 import type { VerificationCheck, VerificationReport, VerifiedCertificate } from './verification-report.js'
 
 export interface VerificationDeps {
@@ -18,7 +19,7 @@ export interface VerificationDeps {
   /** Bounds the year a certificate number may carry. */
   clock: () => Date
   /** Needed only to verify PDFs. */
-  readPdf?: PdfTokenReader
+  readPdf?: PdfReader
   /** The addresses a QR code may point to: PUBLIC_BASE_URL and the service's former addresses. */
   trustedBaseUrls?: readonly string[]
 }
@@ -70,10 +71,20 @@ export async function verifyPresentation (presentation: Presentation, deps: Veri
   const checks: VerificationCheck[] = []
   const invalid = (check: VerificationCheck, certificate?: VerifiedCertificate): VerificationReport =>
     ({ verdict: 'invalid', checks: [...checks, check], ...(certificate === undefined ? {} : { certificate }) })
+  // A PDF that is not the one this service signed is forged or altered, whatever token it carries: no certificate is shown from it.
+  const altered = (check: VerificationCheck): VerificationReport => ({ verdict: 'altered', checks: [...checks, check] })
 
+  let sealed: { kid: string, signingTime: Date } | undefined
+  if ('pdf' in presentation) {
+    if (deps.readPdf === undefined) throw new Error('this verifier was built without a PDF reader')
+    if (!looksLikePdf(presentation.pdf)) return invalid({ name: 'document', ok: false, code: 'INVALID_PDF', reason: 'the file has no PDF header: it is not a PDF', reasonZh: '文件没有 PDF 文件头，不是 PDF 文件。' })
+    const result = await checkPdfSignature(presentation.pdf, deps.readPdf, deps.findKey)
+    if (!('kid' in result)) return altered(result)
+    checks.push(result.check)
+    sealed = result
+  }
   const token = await extractToken(presentation, deps.readPdf, deps.trustedBaseUrls)
-  if ('name' in token) return invalid(token)
-  if ('pdf' in presentation) checks.push({ name: 'document', ok: true, reason: 'the PDF carries a signed certificate', reasonZh: 'PDF 中含有证书签名数据。' })
+  if ('name' in token) return sealed === undefined ? invalid(token) : altered(token)
   if (token.address !== undefined) {
     if (!token.address.ok) return invalid({ name: 'qr-address', ok: false, code: 'UNTRUSTED_QR_ADDRESS', reason: token.address.reason, reasonZh: token.address.reasonZh })
     checks.push({ name: 'qr-address', ok: true, reason: "the QR code points to this service's verification page", reasonZh: '二维码指向本服务的核验页面。' })
@@ -85,6 +96,14 @@ export async function verifyPresentation (presentation: Presentation, deps: Veri
   if (!signature.ok) {
     const failure = signatureFailures[signature.failure]
     return invalid({ name: 'signature', ok: false, code: failure.code, reason: signature.reason, reasonZh: failure.zh })
+  }
+  // The token inside a signed PDF is the one signed with it: the same key, at the same moment.
+  if (sealed !== undefined) {
+    const iat = (signature.payload as { iat?: unknown } | null)?.iat
+    if (signature.kid !== sealed.kid || iat !== sealed.signingTime.getTime() / 1000) {
+      return altered({ name: 'document', ok: false, code: 'PDF_ALTERED', reason: 'the certificate inside the PDF was not signed together with the PDF (another key or another time): it was put into another document', reasonZh: 'PDF 中的证书签名数据与 PDF 的电子签名不是同时、同一密钥所签：证书数据被放入了另一份文件。' })
+    }
+    checks.push({ name: 'document', ok: true, reason: 'the PDF carries the certificate signed together with it', reasonZh: 'PDF 中含有与其电子签名同时签发的证书签名数据。' })
   }
   const key = await deps.findKey(signature.kid)
   const retired = key?.retired !== undefined && key.retired.getTime() <= deps.clock().getTime() ? key.retired : undefined

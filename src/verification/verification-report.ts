@@ -2,15 +2,17 @@
 import { ServiceError, type ErrorCode } from '../errors.js'
 import type { CertificateHours } from '../certificates/certificate-service.js'
 
-export type Verdict = 'valid' | 'revoked' | 'invalid' | 'unknown'
+/** `altered`: a PDF that is not the document this service signed (forged, repainted, re-assembled); `invalid`: a token or QR code that does not verify. */
+export type Verdict = 'valid' | 'revoked' | 'invalid' | 'unknown' | 'altered'
 
 /** The checks in the order they run; a check that cannot run after an earlier failure is left out. */
-export const checkNames = ['document', 'qr-address', 'signature', 'payload-schema', 'number-format', 'presented-number', 'registry-record', 'registry-match', 'status'] as const
+export const checkNames = ['pdf-signature', 'document', 'qr-address', 'signature', 'payload-schema', 'number-format', 'presented-number', 'registry-record', 'registry-match', 'status'] as const
 export type CheckName = typeof checkNames[number]
 
 /** How each check is named to people. */
 export const checkTitles: Readonly<Record<CheckName, { en: string, zh: string }>> = {
-  document: { en: 'PDF document', zh: 'PDF 文件' },
+  'pdf-signature': { en: 'Electronic signature of the PDF', zh: 'PDF 电子签名' },
+  document: { en: 'Certificate in the PDF', zh: 'PDF 中的证书数据' },
   'qr-address': { en: 'Address in the QR code', zh: '二维码网址' },
   signature: { en: 'Signature and signing key', zh: '签名与签名密钥' },
   'payload-schema': { en: 'Signed content', zh: '签名内容格式' },
@@ -60,9 +62,11 @@ export interface VerificationReport {
  * as `details`. Undefined for a report that is not invalid.
  */
 export function verificationError (report: VerificationReport): ServiceError | undefined {
-  if (report.verdict !== 'invalid') return undefined
+  if (report.verdict !== 'invalid' && report.verdict !== 'altered') return undefined
   const failed = report.checks.find(c => !c.ok && c.code !== undefined)
-  const code = failed?.code ?? 'INVALID_TOKEN'
+  const code = failed?.code ?? (report.verdict === 'altered' ? 'PDF_ALTERED' : 'INVALID_TOKEN')
   const reason = (failed?.reason ?? 'no check passed').replace(/\.$/, '')
-  return new ServiceError(code, `The certificate does not verify: ${reason}.`, report)
+  const reasonZh = (failed?.reasonZh ?? '').replace(/。$/, '')
+  const head = report.verdict === 'altered' ? { en: 'The PDF is forged or altered', zh: '伪造或被篡改' } : { en: 'The certificate does not verify', zh: '证书未通过核验' }
+  return new ServiceError(code, { en: `${head.en}: ${reason}.`, zh: `${head.zh}：${reasonZh}。` }, report)
 }

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
 import type { SigningKeyRing } from '../signing/signing-keys.js'
 import { createDatabaseRegistry } from './database-registry.js'
-import type { PdfTokenReader, Presentation } from './presented-token.js'
+import type { PdfReader, Presentation } from './presented-token.js'
 import { verifyPresentation, type VerificationDeps } from './verification-pipeline.js'
 import type { VerificationReport } from './verification-report.js'
 
@@ -11,7 +11,7 @@ export interface VerificationServiceDeps {
   db: Kysely<Database>
   keys: SigningKeyRing
   clock: () => Date
-  readPdf: PdfTokenReader
+  readPdf: PdfReader
   /** PUBLIC_BASE_URL and the service's former addresses: where its QR codes may point. */
   trustedBaseUrls: readonly string[]
 }

@@ -21,7 +21,7 @@ t.test('an instance that only looks up and verifies loads neither the PDF render
   t.equal((await app.inject({ method: 'POST', url: '/v1/verify', payload: { jws } })).json().verdict, 'valid')
   // An uploaded PDF is parsed by pdf-lib in the reader's worker thread, not here.
   const junk = await app.inject({ method: 'POST', url: '/v1/verify', headers: { 'content-type': 'application/pdf' }, payload: Buffer.from('%PDF-1.7\nnot a document') })
-  t.equal(junk.json().code, 'INVALID_PDF')
+  t.equal(junk.json().code, 'PDF_ALTERED', 'an unsigned "PDF" is refused from its bytes alone')
   t.same(loadedPdfPackages(), [], 'neither qrcode (the renderer) nor pdf-lib (the reader) in this thread')
 
   const pdf = await app.inject({ url: `/v1/certificates/${number}/pdf`, headers: { authorization: `Bearer ${apiKey}` } })

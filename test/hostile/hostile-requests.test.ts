@@ -141,10 +141,10 @@ t.test('a table of hostile requests: each refused with a 4xx, nothing changed', 
     ['a QR text of a foreign URL with a forged token', verify({ qr: `https://evil.example/v/${number}#${unsignedToken(jws)}` }), 422, 'UNTRUSTED_QR_ADDRESS'],
     ['a QR text of this service with a forged token', verify({ qr: `https://cert.example.gov.cn/v/${number}#${unsignedToken(jws)}` }), 400, 'UNSUPPORTED_ALGORITHM'],
     // PDFs that are bombs, not PDFs, or locked
-    ['a PDF that is a zip bomb', verifyPdf(bombPdf), 400],
+    ['a PDF that is a zip bomb (and unsigned)', verifyPdf(bombPdf), 422, 'PDF_ALTERED'],
     ['a PDF that is not a PDF', verifyPdf(Buffer.from('GIF89a not a pdf at all')), 400, 'INVALID_PDF'],
     ['an empty PDF body', verifyPdf(new Uint8Array()), 400],
-    ['an encrypted PDF', verifyPdf(encryptedPdf), 400, 'INVALID_PDF'],
+    ['an encrypted PDF (and unsigned)', verifyPdf(encryptedPdf), 422, 'PDF_ALTERED'],
     ['a PDF seal', { method: 'PUT', url: '/v1/issuers/me/seal', headers: { ...auth, 'content-type': 'image/png' }, payload: encryptedPdf }, 400, 'INVALID_SEAL_IMAGE'],
     // Values PostgreSQL would refuse after the schema let them through: ids past int32, cursors past 2^53, times no database reads alike
     ['a batch id past int32', { url: '/v1/batches/2147483648', headers: employerAuth }, 400, 'VALIDATION_FAILED'],

@@ -4,7 +4,8 @@ import path from 'node:path'
 import t from 'tap'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { CompactSign, importJWK, type JWK } from 'jose'
-import { build, issueBody, makeIdNumber, type TestApp, type TestContext } from '../helper.js'
+import { build, issueBody, makeIdNumber, temporaryDirectory, type TestApp, type TestContext } from '../helper.js'
+import { generateSigningKey } from '../../src/signing/signing-keys.js'
 
 const artifacts = path.join('test-artifacts', 'verification-page')
 const issuedAt = new Date('2026-03-15T02:00:00Z')
@@ -18,8 +19,8 @@ t.teardown(() => browser.close())
 await mkdir(artifacts, { recursive: true })
 
 /** An app listening on a real port, with a helper to issue certificates. */
-async function serve (t: TestContext, env: Record<string, string> = {}) {
-  const built = await build(t, { clock: () => now, env })
+async function serve (t: TestContext, env: Record<string, string> = {}, keysDir?: string) {
+  const built = await build(t, { clock: () => now, env, ...(keysDir === undefined ? {} : { keysDir }) })
   await built.app.listen({ port: 0, host: '127.0.0.1' })
   const address = built.app.server.address()
   if (address === null || typeof address === 'string') throw new Error('not listening')
@@ -215,8 +216,11 @@ t.test('on a phone, by number and by QR code', async t => {
   })
 })
 
-t.test('an EdDSA-signed QR code verifies in the browser too', async t => {
-  const app = await serve(t, { SIGNING_ALG: 'EdDSA' })
+t.test('an EdDSA-signed QR code (signed before PDFs were) verifies in the browser too', async t => {
+  // New keys are ES256 (they sign PDFs too); an EdDSA key made earlier still signs and verifies tokens.
+  const keysDir = await temporaryDirectory(t, 'ce-keys-')
+  await generateSigningKey(keysDir, 'EdDSA', now)
+  const app = await serve(t, {}, keysDir)
   const wang = await app.issue('王芳')
   t.match(JSON.parse(Buffer.from(wang.jws.split('.')[0]!, 'base64url').toString()), { alg: 'EdDSA' })
   const v = await visit(t, 'eddsa-fragment', `${app.base}/v/${wang.number}#${wang.jws}`)

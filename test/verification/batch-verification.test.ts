@@ -59,7 +59,7 @@ t.test('a committee sends a JSON list: every row gets its verdict and reason, th
   t.equal(response.headers['cache-control'], 'private, no-store')
   const report = response.json()
   t.equal(Object.keys(report)[0], 'summary', 'the summary comes first')
-  t.same(report.summary, { rows: 14, verdicts: { valid: 3, revoked: 1, 'not-found': 1, 'name-mismatch': 1, 'name-unchecked': 0, duplicate: 1, malformed: 7, 'invalid-signature': 0 } })
+  t.same(report.summary, { rows: 14, verdicts: { valid: 3, revoked: 1, 'not-found': 1, 'name-mismatch': 1, 'name-unchecked': 0, duplicate: 1, malformed: 7, 'invalid-signature': 0, altered: 0 } })
   t.equal(report.source, 'rows')
   t.equal(report.checkedAt, now.toISOString())
   t.same(report.rows.map((r: { verdict: string }) => r.verdict), [
@@ -153,8 +153,8 @@ t.test('with Accept: text/csv or ?format=csv the report is a CSV Excel opens: BO
     t.same([...response.rawPayload.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM first')
     t.ok(response.body.includes('\r\n') && !/[^\r]\n/.test(response.body), 'every line ends with CRLF')
     const lines = parse(response.rawPayload, { bom: true, relax_column_count: true }) as string[][]
-    t.same(lines[0], ['核验时间', '共计', '有效', '已撤销', '未找到', '姓名不符', '姓名未核对', '重复', '格式错误', '签名无效'])
-    t.same(lines[1], ['2026-03-02 16:00:00', '4', '1', '1', '0', '0', '0', '0', '2', '0'], 'the counts, at China time')
+    t.same(lines[0], ['核验时间', '共计', '有效', '已撤销', '未找到', '姓名不符', '姓名未核对', '重复', '格式错误', '签名无效', '伪造或被篡改'])
+    t.same(lines[1], ['2026-03-02 16:00:00', '4', '1', '1', '0', '0', '0', '0', '2', '0', '0'], 'the counts, at China time')
     t.same(lines[2], [''], 'an empty line before the table')
     t.same(lines[3], rowsReportHeader)
     const table = lines.slice(4)
@@ -220,12 +220,12 @@ t.test('several PDFs in one multipart request: genuine, revoked, not a PDF, tamp
   t.equal(response.statusCode, 200, response.statusCode === 200 ? 'answered' : response.body)
   const report = response.json()
   t.equal(report.source, 'pdfs')
-  t.same(report.summary, { rows: 6, verdicts: { valid: 1, revoked: 1, 'not-found': 1, 'name-mismatch': 0, 'name-unchecked': 0, duplicate: 0, malformed: 2, 'invalid-signature': 1 } })
+  t.same(report.summary, { rows: 6, verdicts: { valid: 1, revoked: 1, 'not-found': 1, 'name-mismatch': 0, 'name-unchecked': 0, duplicate: 0, malformed: 2, 'invalid-signature': 0, altered: 1 } })
   t.match(report.rows, [
     { row: 1, file: '欧阳娜娜.pdf', number: nana.number, verdict: 'valid', certificate: { maskedName: '欧**娜', holderName: '欧阳娜娜', status: 'valid' } },
     { row: 2, file: 'revoked.pdf', number: revoked.number, verdict: 'revoked', certificate: { status: 'revoked', revokedAt: now.toISOString() } },
     { row: 3, file: 'photo.jpg', verdict: 'malformed', code: 'INVALID_PDF' },
-    { row: 4, file: 'tampered.pdf', verdict: 'invalid-signature', code: 'SIGNATURE_INVALID' },
+    { row: 4, file: 'tampered.pdf', verdict: 'altered', code: 'PDF_ALTERED' },
     { row: 5, file: 'huge.pdf', verdict: 'malformed', code: 'PAYLOAD_TOO_LARGE' },
     { row: 6, file: 'lost.pdf', number: lost.number, verdict: 'not-found', reason: /signed by this service, but the issuance register has no certificate/ },
   ])

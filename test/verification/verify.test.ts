@@ -156,7 +156,7 @@ t.test('requests that cannot be understood are refused before verification', asy
   t.equal(huge.json().code, 'PAYLOAD_TOO_LARGE')
 })
 
-t.test('a PDF that is not a PDF, or carries no certificate, is refused', async t => {
+t.test('a file that is not a PDF is invalid; a PDF this service did not sign is altered, whatever it holds', async t => {
   const notPdf = await app.inject({ method: 'POST', url: '/v1/verify', headers: { 'content-type': 'application/pdf' }, payload: Buffer.from('GIF89a not a pdf at all') })
   t.equal(notPdf.statusCode, 400, notPdf.body)
   t.equal(notPdf.json().code, 'INVALID_PDF')
@@ -166,8 +166,9 @@ t.test('a PDF that is not a PDF, or carries no certificate, is refused', async t
   const blank = await PDFDocument.create()
   blank.addPage()
   const empty = await app.inject({ method: 'POST', url: '/v1/verify', headers: { 'content-type': 'application/pdf' }, payload: Buffer.from(await blank.save()) })
-  t.equal(empty.statusCode, 400, empty.body)
-  t.equal(empty.json().code, 'PDF_WITHOUT_CERTIFICATE')
+  t.equal(empty.statusCode, 422, empty.body)
+  t.equal(empty.json().code, 'PDF_ALTERED')
+  t.equal(empty.json().details.verdict, 'altered')
 
   const oversized = await app.inject({ method: 'POST', url: '/v1/verify', headers: { 'content-type': 'application/pdf' }, payload: Buffer.alloc(6 * 1024 * 1024, 0x25) })
   t.equal(oversized.statusCode, 413)
