@@ -6,8 +6,10 @@ import swaggerUi from '@fastify/swagger-ui'
 import type { Config } from './config.js'
 import { openDatabase, type DatabaseHandle } from './db/database.js'
 import { migrateToLatest } from './db/migrate.js'
+import { makePrivateDirectory } from './db/private-files.js'
 import { loadHolderIdSecret, loadSigningKeys } from './signing/signing-keys.js'
 import { createServices } from './services.js'
+import { createPdfPool } from './documents/index.js'
 import { createCounterStore } from './limits/counter-store.js'
 import { createLimiter, serviceLimits } from './limits/rate-limits.js'
 import { createAuthentication } from './http/authentication.js'
@@ -21,6 +23,7 @@ import { systemRoutes } from './http/system-routes.js'
 import { adminRoutes } from './http/admin-routes.js'
 import { certificateRoutes } from './http/certificate-routes.js'
 import { batchRoutes } from './http/batch-routes.js'
+import { batchArchiveRoutes } from './http/batch-archive-routes.js'
 import { registerRoutes } from './http/register-routes.js'
 import { statsRoutes } from './http/stats-routes.js'
 import { verificationRoutes } from './http/verification-routes.js'
@@ -45,9 +48,8 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await migrateToLatest(database.db)
   const keys = await loadSigningKeys(config.signing.keysDir, config.signing.algorithm, clock)
   const holderIdSecret = await loadHolderIdSecret(config.signing.keysDir)
-  const services = createServices({ db: database.db, keys, holderIdSecret, clock, publicBaseUrl: config.http.publicBaseUrl, formerBaseUrls: config.http.formerBaseUrls, idempotencyRetentionHours: config.idempotencyRetentionHours, nameMismatchesPerAccountPerDay: config.limits.nameMismatchesPerAccountPerDay, revocationListValidityHours: config.revocationListValidityHours })
-  const { issuers, idempotency, nameChecks } = services
 
+  await makePrivateDirectory(config.archives.directory)
   const pages = createVerificationPages()
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel, serializers: { req: loggedRequest }, ...(options.logStream === undefined ? {} : { stream: options.logStream }) },
@@ -65,6 +67,9 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     frameworkErrors: frameworkErrorHandler(pages),
     clientErrorHandler,
   })
+  const pdfPool = createPdfPool({ threads: config.pdfWorkers })
+  const services = createServices({ db: database.db, keys, holderIdSecret, clock, config, pdfPool, log: app.log })
+  const { issuers, idempotency, nameChecks, archives } = services
   const counters = await createCounterStore({ redisUrl: config.redisUrl, log: app.log })
   const limiter = createLimiter(counters)
   const limits = serviceLimits(config.limits)
@@ -77,6 +82,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   app.addHook('onClose', async () => {
     keys.close()
     counters.close()
+    await pdfPool.close()
     if (options.database === undefined) await database.close()
   })
 
@@ -85,7 +91,11 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   const purge = (what: string, run: () => Promise<number>) => run()
     .then(purged => { if (purged > 0) app.log.info({ purged }, `${what} deleted`) })
     .catch((error: unknown) => { app.log.warn({ err: error }, `could not delete ${what}`) })
-  const purgeExpired = () => Promise.all([purge('expired Idempotency-Keys', idempotency.purgeExpired), purge('expired name-check budgets', nameChecks.purgeExpired)])
+  const purgeExpired = () => Promise.all([
+    purge('expired Idempotency-Keys', idempotency.purgeExpired),
+    purge('expired name-check budgets', nameChecks.purgeExpired),
+    purge('expired batch archives', () => archives.purgeExpired(config.archives.retentionHours * 3_600_000)),
+  ])
   const housekeeping = setInterval(purgeExpired, 3_600_000).unref()
   app.addHook('onReady', async () => { await purgeExpired() })
   app.addHook('onClose', async () => { clearInterval(housekeeping) })
@@ -100,7 +110,8 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(systemRoutes, { db: database.db, keys, limiter, origins: [config.http.publicBaseUrl, ...config.http.formerBaseUrls] })
   await app.register(adminRoutes, { issuers, auth })
   await app.register(certificateRoutes, { certificates: services.certificates, auth, idempotency, admitNameCheck })
-  await app.register(batchRoutes, { batches: services.batches, pdfs: services.pdfs, auth, idempotency })
+  await app.register(batchRoutes, { batches: services.batches, auth, idempotency })
+  await app.register(batchArchiveRoutes, { archives: services.archives, auth, directory: config.archives.directory })
   await app.register(documentRoutes, { pdfs: services.pdfs, seals: services.seals, auth })
   await app.register(registerRoutes, { registers: services.registers, auth })
   await app.register(statsRoutes, { stats: services.stats, auth })

@@ -1,4 +1,6 @@
 // The only reader of process.env: configuration parsed once, typed, validated and frozen.
+import { availableParallelism } from 'node:os'
+import path from 'node:path'
 
 export type SigningAlgorithm = 'ES256' | 'EdDSA'
 
@@ -26,6 +28,10 @@ export interface Config {
   readonly idempotencyRetentionHours: number
   /** How long an offline verifier may rely on a signed revocation list (its nextUpdate). */
   readonly revocationListValidityHours: number
+  /** Worker threads that render and read PDFs (the cores by default). */
+  readonly pdfWorkers: number
+  /** Batch archives: where their ZIPs are written (shared storage when there are several instances), and for how long they are kept. */
+  readonly archives: { readonly directory: string, readonly retentionHours: number }
   /** Abuse and overload protection: rate limits per client address, name-check budgets, and when to shed load. */
   readonly limits: {
     readonly publicPerMinute: number
@@ -117,16 +123,21 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   const poolSize = integer('DATABASE_POOL_SIZE', 20, 1, 1000)
   const idempotencyRetentionHours = integer('IDEMPOTENCY_RETENTION_HOURS', 24, 1, 24 * 366)
   const revocationListValidityHours = integer('REVOCATION_LIST_VALIDITY_HOURS', 24, 1, 24 * 31)
+  const pdfWorkers = integer('PDF_WORKERS', availableParallelism(), 1, 64)
+  const dataDir = read('DATA_DIR') ?? './data'
+  const archives = Object.freeze({ directory: path.resolve(read('ARCHIVE_DIR') ?? path.join(dataDir, 'archives')), retentionHours: integer('ARCHIVE_RETENTION_HOURS', 24, 1, 24 * 31) })
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze({
     http: Object.freeze({ port, host, publicBaseUrl, formerBaseUrls: Object.freeze(formerBaseUrls), trustProxy, requestTimeoutMs, connectionTimeoutMs }),
-    database: Object.freeze({ url: databaseUrl, dataDir: read('DATA_DIR') ?? './data', poolSize }),
+    database: Object.freeze({ url: databaseUrl, dataDir, poolSize }),
     signing: Object.freeze({ keysDir: read('KEYS_DIR') ?? './keys', algorithm: algorithm as SigningAlgorithm }),
     adminToken,
     redisUrl,
     logLevel,
     idempotencyRetentionHours,
     revocationListValidityHours,
+    pdfWorkers,
+    archives,
     limits: Object.freeze(limits),
   })
 }

@@ -2,7 +2,8 @@
 import type { Kysely } from 'kysely'
 import type { Database } from './db/schema.js'
 import type { SigningKeyRing } from './signing/signing-keys.js'
-import { readCertificateJws, readPdfSignature } from './documents/index.js'
+import type { Config } from './config.js'
+import { readPdfSignature, type PdfPool, type PdfWork } from './documents/index.js'
 import { createAuditService } from './audit/audit-service.js'
 import { createBatchService } from './batches/batch-service.js'
 import { createCertificatePdfService } from './certificates/certificate-pdf-service.js'
@@ -16,42 +17,44 @@ import { createBatchVerificationService } from './verification/batch-verificatio
 import { createRevocationListService } from './verification/revocation-list-service.js'
 import { createVerificationService } from './verification/verification-service.js'
 import { createNameCheckService } from './certificates/name-checks.js'
+import { createBatchArchives } from './batches/batch-archives.js'
 
 export interface ServiceDeps {
   db: Kysely<Database>
   keys: SigningKeyRing
   holderIdSecret: Buffer
   clock: () => Date
-  publicBaseUrl: string
-  /** Addresses the service had before (FORMER_PUBLIC_BASE_URLS): QR codes printed with them still verify. */
-  formerBaseUrls: readonly string[]
-  /** How long a completed Idempotency-Key keeps its response (IDEMPOTENCY_RETENTION_HOURS). */
-  idempotencyRetentionHours: number
-  /** Wrong names a bulk-verifying account may send per 24 hours (NAME_CHECK_MISMATCHES_PER_ACCOUNT_PER_DAY). */
-  nameMismatchesPerAccountPerDay: number
-  /** How long an offline verifier may rely on a signed revocation list (REVOCATION_LIST_VALIDITY_HOURS). */
-  revocationListValidityHours: number
+  /** The settings the services read: addresses, retention, budgets, archives. */
+  config: Config
+  /** The worker threads every PDF is rendered and read on. */
+  pdfPool: PdfPool
+  log: { warn (details: object, message: string): void }
 }
 
 export type Services = ReturnType<typeof createServices>
 
-export function createServices ({ db, keys, holderIdSecret, clock, publicBaseUrl, formerBaseUrls, idempotencyRetentionHours, nameMismatchesPerAccountPerDay, revocationListValidityHours }: ServiceDeps) {
-  const nameChecks = createNameCheckService({ db, clock, mismatchesPerAccountPerDay: nameMismatchesPerAccountPerDay })
+export function createServices ({ db, keys, holderIdSecret, clock, config, pdfPool, log }: ServiceDeps) {
+  const { publicBaseUrl, formerBaseUrls } = config.http
+  const mismatchesPerAccountPerDay = config.limits.nameMismatchesPerAccountPerDay
+  const nameChecks = createNameCheckService({ db, clock, mismatchesPerAccountPerDay })
   const certificates = createCertificateService({ db, keys, holderIdSecret, clock, publicBaseUrl, nameChecks })
-  const verification = createVerificationService({ db, keys, clock, readPdf: { signature: readPdfSignature, token: readCertificateJws }, trustedBaseUrls: [publicBaseUrl, ...formerBaseUrls] })
+  const pdfs = createCertificatePdfService({ db, certificates, keys, pool: pdfPool, publicBaseUrl })
+  const readPdf = { signature: readPdfSignature, token: (pdf: Uint8Array, work?: PdfWork) => pdfPool.readToken(pdf, work ?? { client: 'service' }) }
+  const verification = createVerificationService({ db, keys, clock, readPdf, trustedBaseUrls: [publicBaseUrl, ...formerBaseUrls] })
   return {
     issuers: createIssuerService({ db, clock }),
     seals: createIssuerSealService({ db, clock }),
-    idempotency: createIdempotencyService({ db, clock, retentionMs: idempotencyRetentionHours * 3_600_000 }),
+    idempotency: createIdempotencyService({ db, clock, retentionMs: config.idempotencyRetentionHours * 3_600_000 }),
     certificates,
     batches: createBatchService({ db, certificates, holderIdSecret, clock }),
-    pdfs: createCertificatePdfService({ db, certificates, keys, publicBaseUrl }),
+    pdfs,
+    archives: createBatchArchives({ db, pdfs, pool: pdfPool, directory: config.archives.directory, parallel: config.pdfWorkers, clock, log }),
     registers: createRegisterService({ db, clock }),
     stats: createStatsService({ db, clock }),
     audit: createAuditService({ db }),
     verification,
-    batchVerification: createBatchVerificationService({ db, verification, nameChecks, clock, mismatchesPerAccountPerDay: nameMismatchesPerAccountPerDay }),
+    batchVerification: createBatchVerificationService({ db, verification, nameChecks, clock, mismatchesPerAccountPerDay }),
     nameChecks,
-    revocations: createRevocationListService({ db, keys, clock, validityHours: revocationListValidityHours }),
+    revocations: createRevocationListService({ db, keys, clock, validityHours: config.revocationListValidityHours }),
   }
 }

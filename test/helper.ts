@@ -70,7 +70,9 @@ export interface TestApp {
 export async function build (t: TestContext, options: BuildOptions = {}): Promise<TestApp> {
   const database = options.database ?? await createTestDatabase(t)
   const keysDir = options.keysDir ?? await temporaryDirectory(t, 'ce-keys-')
+  const archiveDir = await temporaryDirectory(t, 'ce-archives-')
   const config = loadConfig({
+    ARCHIVE_DIR: archiveDir,
     ADMIN_TOKEN: adminToken,
     KEYS_DIR: keysDir,
     LOG_LEVEL: 'silent',

@@ -1,10 +1,11 @@
 // Opens the database: PostgreSQL through pg when a URL is given, otherwise the embedded PGlite.
 import { createHash } from 'node:crypto'
-import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises'
+import { readFile, unlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { Kysely, PostgresDialect, PGliteDialect } from 'kysely'
 import pg from 'pg'
 import type { Database } from './schema.js'
+import { makePrivateDirectory } from './private-files.js'
 
 export interface DatabaseOptions {
   /** postgres:// URL; when absent the embedded database is used. */
@@ -70,11 +71,13 @@ export async function openDatabase (options: DatabaseOptions): Promise<DatabaseH
     const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) })
     return { db, engine: 'pglite', close: () => db.destroy() }
   }
-  await mkdir(options.dataDir, { recursive: true })
+  await makePrivateDirectory(options.dataDir)
   const releaseLock = await lockDataDir(options.dataDir)
   try {
     const pglite = new PGlite(options.dataDir)
     await pglite.waitReady
+    // A new cluster's files come from PGlite's image with open modes: closed again once it has written them.
+    await makePrivateDirectory(options.dataDir)
     const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) })
     return { db, engine: 'pglite', close: async () => { await db.destroy(); await releaseLock() } }
   } catch (error) {

@@ -125,6 +125,24 @@ export interface NameCheckBudgetsTable {
   touched_at: Timestamp
 }
 
+/** A batch's PDFs as one ZIP file, prepared in the background (src/batches/batch-archives.ts). */
+export interface BatchArchivesTable {
+  batch_id: number
+  status: 'preparing' | 'ready' | 'failed'
+  done: number
+  total: number
+  /** The file's name in ARCHIVE_DIR, once ready. */
+  file: string | null
+  bytes: number | null
+  sha256: string | null
+  /** Why it failed: { code, message, messageZh }. */
+  error: ColumnType<{ code: string, message: string, messageZh: string } | null, string | null, string | null>
+  started_at: Timestamp
+  /** While preparing, the instance renewing this is at work; past it, another may start again. */
+  lease_until: Timestamp
+  finished_at: Timestamp | null
+}
+
 export interface Database {
   issuers: IssuersTable
   api_keys: ApiKeysTable
@@ -135,6 +153,7 @@ export interface Database {
   revocation_counters: RevocationCountersTable
   audit_events: AuditEventsTable
   name_check_budgets: NameCheckBudgetsTable
+  batch_archives: BatchArchivesTable
 }
 
 export type IssuerRow = Selectable<IssuersTable>

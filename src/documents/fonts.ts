@@ -124,9 +124,11 @@ export async function embedCertificateFonts (
 function unrenderable (codePoints: number[]): ServiceError {
   const characters = codePoints.map((codePoint) => String.fromCodePoint(codePoint))
   const labels = codePoints.map((codePoint) => `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`)
-  return new ServiceError('UNRENDERABLE_CHARACTER',
-    `No available font can print ${characters.map((c, i) => `${c} (${labels[i] ?? ''})`).join(', ')}.`,
-    { characters, codePoints: labels })
+  const listed = characters.map((c, i) => `“${c}”（${labels[i] ?? ''}）`).join('、')
+  return new ServiceError('UNRENDERABLE_CHARACTER', {
+    en: `No available font can print ${characters.map((c, i) => `${c} (${labels[i] ?? ''})`).join(', ')}.`,
+    zh: `证书字体无法打印字符 ${listed}。`,
+  }, { characters, codePoints: labels })
 }
 
 async function embedSubset (doc: PDFDocument, face: Face, codePoints: ReadonlySet<number>): Promise<PDFFont> {

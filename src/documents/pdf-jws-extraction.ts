@@ -1,5 +1,6 @@
 // Finds the compact JWS in PDF bytes: the `certificate.jws` attachment first, then the /CertificateJWS info key.
 import { inflateSync } from 'node:zlib'
+import { ServiceError } from '../errors.js'
 import {
   EncryptedPDFError, ParseSpeeds, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString,
   type PDFObject,
@@ -12,6 +13,17 @@ export type JwsExtraction =
   /** The attachment and the metadata carry different tokens: one of them was swapped after rendering. */
   | { readonly outcome: 'conflicting' }
   | { readonly outcome: 'unreadable', readonly reason: string }
+
+/** The token a PDF carries, or the reason in the one error type (INVALID_PDF, PDF_WITHOUT_CERTIFICATE). */
+export function tokenOf (extraction: JwsExtraction): string {
+  switch (extraction.outcome) {
+    case 'found': return extraction.jws
+    case 'absent': throw new ServiceError('PDF_WITHOUT_CERTIFICATE')
+    case 'encrypted': throw new ServiceError('INVALID_PDF', { en: 'The PDF is encrypted.', zh: 'PDF 已加密，无法读取。' })
+    case 'conflicting': throw new ServiceError('INVALID_PDF', { en: 'The PDF carries two different certificate tokens (attachment and metadata): it was altered after it was issued.', zh: 'PDF 中附件与元数据的证书签名数据不一致：文件在签发后被修改。' })
+    case 'unreadable': throw new ServiceError('INVALID_PDF', { en: 'The PDF cannot be parsed.', zh: 'PDF 文件无法解析。' })
+  }
+}
 
 /** Name of the attached file that holds the compact JWS. */
 export const jwsAttachmentName = 'certificate.jws'

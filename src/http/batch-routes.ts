@@ -1,10 +1,7 @@
-// /v1/certificates/batch and /v1/batches: issue up to 10,000 certificates at once, read the batch, download its PDFs.
-import { Readable } from 'node:stream'
+// /v1/certificates/batch and /v1/batches: issue up to 10,000 certificates at once, and read the batch.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
-import { ZipFile } from 'yazl'
 import type { BatchRow, BatchService } from '../batches/batch-service.js'
 import { batchCsvColumns, readBatchCsv } from '../batches/batch-csv.js'
-import type { CertificatePdfService } from '../certificates/certificate-pdf-service.js'
 import type { IssueCertificateRequest } from '../certificates/issuance-request.js'
 import type { IdempotencyService } from '../idempotency/idempotency-service.js'
 import { actorOf, type Authentication } from './authentication.js'
@@ -16,7 +13,6 @@ export interface BatchRoutesOptions {
   batches: BatchService
   auth: Authentication
   idempotency: IdempotencyService
-  pdfs: CertificatePdfService
 }
 
 /** 10,000 rows with long Chinese employer names stay under this. */
@@ -34,7 +30,7 @@ function checkRows (request: FastifyRequest, rows: unknown[]): BatchRow[] {
     : { error: toServiceError(Object.assign(new Error('invalid row'), { validation: validate.errors ?? [] })) }))
 }
 
-export const batchRoutes: FastifyPluginAsync<BatchRoutesOptions> = async (app, { batches, auth, idempotency, pdfs }) => {
+export const batchRoutes: FastifyPluginAsync<BatchRoutesOptions> = async (app, { batches, auth, idempotency }) => {
   const issuerOnly = auth.issuer(['authority', 'employer'])
   // Within this plugin only: a batch may come as CSV (parsed into the JSON shape, then validated the same way).
   app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'buffer', bodyLimit: maxBatchBodyBytes }, (_request, body, done) => {
@@ -80,45 +76,4 @@ export const batchRoutes: FastifyPluginAsync<BatchRoutesOptions> = async (app, {
       response: { 200: ref('batch.json'), ...errorResponses(400, 401, 403, 404, 503) },
     },
   }, async request => batches.readBatch(actorOf(request), request.params.id))
-
-  app.get<{ Params: { id: number } }>('/v1/batches/:id/pdfs', {
-    onRequest: issuerOnly,
-    schema: {
-      tags: ['certificates'],
-      summary: 'Every certificate of a batch as PDF, in one ZIP (streamed)',
-      description: 'A ZIP of `<number>.pdf`, one per certificate of the batch (revoked ones included), rendered one after another as the download proceeds.',
-      security: [{ apiKey: [] }],
-      params: batchParams,
-      produces: ['application/zip'],
-      response: {
-        200: { description: 'ZIP of PDFs', content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } } },
-        ...errorResponses(400, 401, 403, 404, 503),
-      },
-    },
-  }, async (request, reply) => {
-    const actor = actorOf(request)
-    const batch = await batches.readBatch(actor, request.params.id)
-    const zip = new ZipFile()
-    const mtime = new Date(batch.createdAt)
-    for (const { number } of batch.certificates) {
-      // Rendered only when the ZIP reaches this entry, so memory holds one PDF at a time.
-      zip.addReadStreamLazy(`${number}.pdf`, { compress: false, mtime }, done => {
-        pdfs.renderCertificatePdf(actor, number).then(
-          pdf => { done(null, Readable.from([Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength)])) },
-          (error: unknown) => { done(error, Readable.from([])) },
-        )
-      })
-    }
-    zip.end()
-    const output = zip.outputStream as Readable
-    // A certificate that cannot be rendered ends the download as a failed transfer, never as a ZIP silently missing it.
-    zip.on('error', (error: unknown) => {
-      request.log.error({ err: error, batch: batch.id }, 'batch ZIP aborted')
-      output.destroy(error as Error)
-    })
-    return reply.type('application/zip')
-      .header('content-disposition', `attachment; filename="batch-${batch.id}.zip"`)
-      .header('cache-control', 'private, no-store')
-      .send(output)
-  })
 }

@@ -4,6 +4,7 @@ import type { CertificatePdfService } from '../certificates/certificate-pdf-serv
 import type { IssuerSealService } from '../issuers/issuer-seal-service.js'
 import { maxSealBytes } from '../issuers/issuer-seal-service.js'
 import { actorOf, type Authentication } from './authentication.js'
+import { pdfWorkOf } from './pdf-work.js'
 import { errorResponses, numberParams, ref } from './schemas.js'
 
 export interface DocumentRoutesOptions {
@@ -31,7 +32,7 @@ export const documentRoutes: FastifyPluginAsync<DocumentRoutesOptions> = async (
       },
     },
   }, async (request, reply) => {
-    const pdf = await pdfs.renderCertificatePdf(actorOf(request), request.params.number)
+    const pdf = await pdfs.renderCertificatePdf(actorOf(request), request.params.number, pdfWorkOf(request, reply))
     return reply
       .type('application/pdf')
       .header('content-disposition', `inline; filename="certificate-${request.params.number}.pdf"`)
@@ -45,7 +46,7 @@ export const documentRoutes: FastifyPluginAsync<DocumentRoutesOptions> = async (
     schema: {
       tags: ['certificates'],
       summary: 'Upload the issuer\'s seal (印章) as PNG',
-      description: `Send the PNG as the raw body (Content-Type image/png, at most ${maxSealBytes / 1024} KB, at most 4096 pixels a side; a transparent background prints best). It is printed over 发证单位 on every certificate of this issuer, including ones already issued.`,
+      description: `Send the PNG as the raw body (Content-Type image/png, at most ${maxSealBytes / 1024} KB, at most 1024 pixels a side; a transparent background prints best). It is printed over 发证单位 on every certificate of this issuer, including ones already issued.`,
       security: [{ apiKey: [] }],
       body: { content: { 'image/png': { schema: { description: 'PNG image (binary)' } } } },
       response: { 200: ref('issuer-seal.json'), ...errorResponses(400, 401, 403, 413, 415, 503) },

@@ -5,6 +5,7 @@ import type { VerificationService } from '../verification/verification-service.j
 import type { Presentation } from '../verification/presented-token.js'
 import { verificationError } from '../verification/verification-report.js'
 import { errorResponses, ref } from './schemas.js'
+import { pdfWorkOf } from './pdf-work.js'
 
 export interface VerificationRoutesOptions {
   verification: VerificationService
@@ -35,11 +36,11 @@ export const verificationRoutes: FastifyPluginAsync<VerificationRoutesOptions> =
       },
       response: { 200: ref('verification-report.json'), ...errorResponses(400, 413, 415, 422, 503) },
     },
-  }, async request => {
+  }, async (request, reply) => {
     const body = request.body
     if (body === undefined || body === null) throw new ServiceError('VALIDATION_FAILED', 'Send JSON { "jws": … } or { "qr": … }, or the PDF as application/pdf.')
     const presentation: Presentation = Buffer.isBuffer(body) ? { pdf: body } : body.jws !== undefined ? { jws: body.jws } : { qr: body.qr ?? '' }
-    const report = await verification.verifyPresentation(presentation)
+    const report = await verification.verifyPresentation(presentation, pdfWorkOf(request, reply))
     const error = verificationError(report)
     if (error !== undefined) throw error
     return report

@@ -40,7 +40,7 @@ export class OfflineVerifierError extends Error {
 // The PDF machinery (pdf-lib, fonts) loads only when a PDF is verified: a token needs none of it.
 const readPdfLazily: PdfReader = {
   signature: async pdf => (await import('../documents/index.js')).readPdfSignature(pdf),
-  token: async pdf => (await import('../documents/index.js')).readCertificateJws(pdf),
+  token: async pdf => (await import('../documents/index.js')).readCertificateJwsHere(pdf),
 }
 
 const chinaTime = (seconds: number) => `${new Date(seconds * 1000 + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ')} (UTC+8)`

@@ -7,6 +7,7 @@ import { isRuleSetId, ruleSets } from '../certificates/hour-rules.js'
 import { findRegion } from '../regions/region-table.js'
 import { verifyCertificateSignature, type CertificatePayload, type SignatureFailure, type VerificationKey } from '../signing/certificate-jws.js'
 import type { ErrorCode } from '../errors.js'
+import type { PdfWork } from '../documents/index.js'
 import { matchRegistryRecord, type CertificateRegistry } from './certificate-registry.js'
 import { extractToken, type PdfReader, type Presentation } from './presented-token.js'
 import { checkPdfSignature, looksLikePdf } from './pdf-signature-check.js'
@@ -67,7 +68,7 @@ function checkNumber (p: CertificatePayload, now: Date): VerificationCheck {
  * Verifies a certificate as presented (a token, QR text or PDF). Never throws for bad input: every
  * check made is in the report, and a check that cannot run after a failure is left out.
  */
-export async function verifyPresentation (presentation: Presentation, deps: VerificationDeps): Promise<VerificationReport> {
+export async function verifyPresentation (presentation: Presentation, deps: VerificationDeps, work?: PdfWork): Promise<VerificationReport> {
   const checks: VerificationCheck[] = []
   const invalid = (check: VerificationCheck, certificate?: VerifiedCertificate): VerificationReport =>
     ({ verdict: 'invalid', checks: [...checks, check], ...(certificate === undefined ? {} : { certificate }) })
@@ -83,7 +84,7 @@ export async function verifyPresentation (presentation: Presentation, deps: Veri
     checks.push(result.check)
     sealed = result
   }
-  const token = await extractToken(presentation, deps.readPdf, deps.trustedBaseUrls)
+  const token = await extractToken(presentation, deps.readPdf, deps.trustedBaseUrls, work)
   if ('name' in token) return sealed === undefined ? invalid(token) : altered(token)
   if (token.address !== undefined) {
     if (!token.address.ok) return invalid({ name: 'qr-address', ok: false, code: 'UNTRUSTED_QR_ADDRESS', reason: token.address.reason, reasonZh: token.address.reasonZh })

@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
 import type { SigningKeyRing } from '../signing/signing-keys.js'
+import type { PdfWork } from '../documents/index.js'
 import { createDatabaseRegistry } from './database-registry.js'
 import type { PdfReader, Presentation } from './presented-token.js'
 import { verifyPresentation, type VerificationDeps } from './verification-pipeline.js'
@@ -22,8 +23,8 @@ export function createVerificationService ({ db, keys, clock, readPdf, trustedBa
   const deps: VerificationDeps = { findKey: kid => keys.find(kid), registry: createDatabaseRegistry(db), clock, readPdf, trustedBaseUrls }
   return {
     /** Verifies a certificate presented as its JWS, the text of its QR code, or its PDF; the report is data, never an exception. */
-    verifyPresentation (presentation: Presentation): Promise<VerificationReport> {
-      return verifyPresentation(presentation, deps)
+    verifyPresentation (presentation: Presentation, work?: PdfWork): Promise<VerificationReport> {
+      return verifyPresentation(presentation, deps, work)
     },
   }
 }

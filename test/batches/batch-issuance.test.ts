@@ -127,7 +127,7 @@ t.test('who may issue a batch: employers in their own county only, never verifie
   t.equal(missing.json().code, 'BATCH_NOT_FOUND')
 })
 
-t.test('the batch ZIP holds one PDF per certificate, named by number', async t => {
+t.test('the batch ZIP holds one PDF per certificate, named <number>-<姓名>.pdf', async t => {
   const nansha = await built.createIssuer('authority', '440115', '广州市南沙区人力资源和社会保障局')
   const report = (await postBatch(nansha.apiKey, { certificates: [row(), row({ holder: { name: '欧阳娜娜', idNumber: nextId() } }), row({ hours: {} })] })).json()
   const zip = await app.inject({ url: report.links.pdfs, headers: auth(nansha.apiKey) })
@@ -136,9 +136,9 @@ t.test('the batch ZIP holds one PDF per certificate, named by number', async t =
   const dir = await temporaryDirectory(t)
   const file = path.join(dir, 'batch.zip')
   await writeFile(file, zip.rawPayload)
-  t.same(execFileSync('unzip', ['-Z1', file], { encoding: 'utf8' }).trim().split('\n'), ['44011525000001.pdf', '44011525000002.pdf'])
+  t.same(execFileSync('unzip', ['-Z1', file], { encoding: 'utf8' }).trim().split('\n'), ['44011525000001-张三.pdf', '44011525000002-欧阳娜娜.pdf'])
   execFileSync('unzip', ['-q', file, '-d', dir])
-  const text = execFileSync('pdftotext', [path.join(dir, '44011525000002.pdf'), '-'], { encoding: 'utf8' })
+  const text = execFileSync('pdftotext', [path.join(dir, '44011525000002-欧阳娜娜.pdf'), '-'], { encoding: 'utf8' })
   t.match(text, /44011525000002/)
   t.match(text, /欧阳娜娜/)
 })

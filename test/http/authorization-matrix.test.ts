@@ -99,6 +99,10 @@ const matrix: Record<string, Entry> = {
   'POST /v1/certificates/:number/revoke': keyRoute(async (c, scope) => ({ method: 'POST', url: `/v1/certificates/${await c.certificate(scope)}/revoke`, headers: idempotent(), payload: { reason: '核查不实' } }), withinScope(200)),
   'GET /v1/batches/:id': keyRoute((c, scope) => ({ url: `/v1/batches/${c.batch(scope)}` }), (caller, scope) => (caller === 'verifier' ? 403 : caller === 'employer' && scope === 'in' ? 200 : 403)),
   'GET /v1/batches/:id/pdfs': keyRoute((c, scope) => ({ url: `/v1/batches/${c.batch(scope)}/pdfs` }), (caller, scope) => (caller === 'verifier' ? 403 : caller === 'employer' && scope === 'in' ? 200 : 403)),
+  // The batches' archives are ready before the matrix runs (prepared by their own issuers): asking again is 200.
+  'POST /v1/batches/:id/archive': keyRoute((c, scope) => ({ method: 'POST', url: `/v1/batches/${c.batch(scope)}/archive` }), (caller, scope) => (caller === 'verifier' ? 403 : caller === 'employer' && scope === 'in' ? 200 : 403)),
+  'GET /v1/batches/:id/archive': keyRoute((c, scope) => ({ url: `/v1/batches/${c.batch(scope)}/archive` }), (caller, scope) => (caller === 'verifier' ? 403 : caller === 'employer' && scope === 'in' ? 200 : 403)),
+  'GET /v1/batches/:id/archive.zip': keyRoute((c, scope) => ({ url: `/v1/batches/${c.batch(scope)}/archive.zip` }), (caller, scope) => (caller === 'verifier' ? 403 : caller === 'employer' && scope === 'in' ? 200 : 403)),
   'GET /v1/registers/:regionCode/:year': keyRoute((_c, scope) => ({ url: `/v1/registers/${scope === 'out' ? '410105' : '440106'}/2025` }), withinScope(200)),
   'GET /v1/stats': keyRoute((_c, scope) => ({ url: `/v1/stats?regionCode=${scope === 'out' ? '410105' : '440106'}&year=2025` }), withinScope(200)),
   'GET /v1/audit': keyRoute((_c, scope) => ({ url: `/v1/audit?regionCode=${scope === 'out' ? '410105' : '440106'}` }), withinScope(200, authorities)),
@@ -154,6 +158,11 @@ t.test('every caller against every endpoint, in and out of scope', async t => {
     return response.json().batchId as number
   }
   const batches = { in: await batchOf(employer, '440106'), out: await batchOf(henan, '410105') }
+  for (const [who, id] of [[employer, batches.in], [henan, batches.out]] as const) {
+    const headers = { authorization: `Bearer ${who.apiKey}` }
+    await app.inject({ method: 'POST', url: `/v1/batches/${id}/archive`, headers })
+    for (let i = 0; i < 200 && (await app.inject({ url: `/v1/batches/${id}/archive`, headers })).json().status !== 'ready'; i++) await new Promise(resolve => setTimeout(resolve, 25))
+  }
   const context: Context = {
     app,
     ids: { county: county.id, employer: employer.id, henan: henan.id },

@@ -199,3 +199,19 @@ t.test('after a rotation the retired key still signs the PDFs of its own certifi
   t.match(readPdfSignature(after.rawPayload), { kind: 'signed', signerPublicJwk: { x: jwks.keys.find(k => k.kid === oldKid)!.x } })
   t.ok(after.rawPayload.equals(before), 'byte for byte')
 })
+
+t.test('a seal larger than 1024 pixels a side is refused before it is decoded, whatever its file size', async t => {
+  const { app, createIssuer } = await build(t)
+  const county = await createIssuer('authority', '440106')
+  // 4096×4096 at 16 bits, of one colour: a small file that would take seconds to decode for every PDF.
+  const huge = new PNG({ width: 4096, height: 4096, bitDepth: 16, colorType: 6, inputHasAlpha: true })
+  const file = PNG.sync.write(huge, { bitDepth: 16, colorType: 6 })
+  t.ok(file.length < 512 * 1024, `${file.length} bytes, within the file limit`)
+  const refused = await app.inject({ method: 'PUT', url: '/v1/issuers/me/seal', headers: { authorization: `Bearer ${county.apiKey}`, 'content-type': 'image/png' }, payload: file })
+  t.equal(refused.statusCode, 400)
+  t.equal(refused.json().code, 'INVALID_SEAL_IMAGE')
+  t.match(refused.json().messageZh, /4096×4096 像素，最大允许 1024×1024/)
+  const fine = new PNG({ width: 1024, height: 1024 })
+  const accepted = await app.inject({ method: 'PUT', url: '/v1/issuers/me/seal', headers: { authorization: `Bearer ${county.apiKey}`, 'content-type': 'image/png' }, payload: PNG.sync.write(fine) })
+  t.equal(accepted.statusCode, 200, 'a seal of 1024 pixels a side is fine')
+})

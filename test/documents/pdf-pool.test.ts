@@ -1,15 +1,19 @@
 import { execFile } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { deflateSync } from 'node:zlib'
 import { PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString } from 'pdf-lib'
 import t from 'tap'
-import { readCertificateJws, renderCertificatePdf } from '../../src/documents/index.js'
+import { createPdfPool, renderCertificatePdf } from '../../src/documents/index.js'
 import { certificateInput, fakeJws } from '../fixtures/certificate-pdf-input.js'
 
 const run = promisify(execFile)
+const pool = createPdfPool({ threads: 2, readTimeoutMs: 2_000 })
+t.teardown(() => pool.close())
+/** Each read for a client of its own: the per-client limit has a test of its own below. */
+const readCertificateJws = (pdf: Uint8Array) => pool.readToken(pdf, { client: randomUUID() })
 
 /** A one-page PDF made by other software, with whatever `build` adds. */
 async function otherPdf (build: (doc: PDFDocument) => Promise<void> | void = () => {}): Promise<Uint8Array> {
@@ -94,8 +98,36 @@ t.test('a file that pdf-lib would parse for many seconds is given up on, and rea
   const input = certificateInput()
   const [rejected, next] = await Promise.allSettled([readCertificateJws(junk),
     renderCertificatePdf(input).then(readCertificateJws)])
-  t.match(rejected, { status: 'rejected', reason: { code: 'INVALID_PDF', message: 'The PDF cannot be parsed.' } })
+  t.match(rejected, { status: 'rejected', reason: { code: 'INVALID_PDF', message: /could not be read within 2 s/ } })
   t.same(next, { status: 'fulfilled', value: input.jws }, 'the next PDF is read by a fresh worker')
+})
+
+t.test('a certificate rendered on the pool is the same PDF as rendered here, and its refusals keep their code', async (t) => {
+  const input = certificateInput({ number: '44010625000401' })
+  t.same(Buffer.from(await pool.render(input, { client: randomUUID() })), Buffer.from(await renderCertificatePdf(input)), 'byte for byte')
+  await t.rejects(pool.render(certificateInput({ holderName: '张\u{323AF}' }), { client: randomUUID() }), { code: 'UNRENDERABLE_CHARACTER' })
+})
+
+t.test('one client has at most two PDFs in flight; the queue is bounded; work for a client who left is dropped', async (t) => {
+  const small = createPdfPool({ threads: 1, maxQueue: 2, perClient: 2, readTimeoutMs: 10_000 })
+  t.teardown(() => small.close())
+  const slow = () => Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(1024 * 1024)])
+  const one = { client: 'one' }
+  const first = small.readToken(slow(), one)
+  const second = small.readToken(slow(), one)
+  await t.rejects(small.readToken(slow(), one), { code: 'RATE_LIMITED', status: 429 }, 'a third from the same client waits its turn')
+  const others = [small.readToken(slow(), { client: 'two' }), small.readToken(slow(), { client: 'three' })]
+  await t.rejects(small.readToken(slow(), { client: 'four' }), { code: 'OVERLOADED', status: 503 }, 'a full queue refuses at once')
+  await Promise.allSettled([first, second, ...others])
+
+  const busy = small.readToken(slow(), { client: 'six' })
+  const gone = new AbortController()
+  const abandoned = small.readToken(slow(), { client: 'five', signal: gone.signal }).catch((error: unknown) => error)
+  t.equal(small.load().queued, 1, 'queued behind the busy thread')
+  gone.abort()
+  t.match(await abandoned, { name: 'AbortError' }, 'the client left: its PDF is dropped')
+  t.equal(small.load().queued, 0, 'and no longer waits for a thread')
+  await busy.catch(() => {})
 })
 
 t.test('an encrypted certificate is INVALID_PDF', async (t) => {

@@ -1,0 +1,25 @@
+// The PDF pool's task: render a certificate, or read the token out of an uploaded PDF — on a worker thread, never the event loop.
+import { isServiceError } from '../errors.js'
+import { renderCertificatePdf, type CertificatePdfInput } from './certificate-pdf.js'
+import { extractCertificateJws, type JwsExtraction } from './pdf-jws-extraction.js'
+
+export type PdfTask = { kind: 'render', input: CertificatePdfInput } | { kind: 'read', pdf: Uint8Array }
+
+/** What comes back across the thread boundary: data, since an error loses its class there. */
+export type PdfTaskResult =
+  | { kind: 'rendered', pdf: Uint8Array }
+  | { kind: 'read', extraction: JwsExtraction }
+  | { kind: 'refused', code: string, message: string, messageZh: string, details?: unknown }
+
+// pdf-lib warns on stdout about every damaged object: an uploaded file must not be able to flood the logs.
+console.warn = () => {}
+
+export default async function runPdfTask (task: PdfTask): Promise<PdfTaskResult> {
+  if (task.kind === 'read') return { kind: 'read', extraction: await extractCertificateJws(task.pdf) }
+  try {
+    return { kind: 'rendered', pdf: await renderCertificatePdf(task.input) }
+  } catch (error) {
+    if (!isServiceError(error)) throw error
+    return { kind: 'refused', code: error.code, message: error.message, messageZh: error.messageZh, ...(error.details === undefined ? {} : { details: error.details }) }
+  }
+}
