@@ -67,7 +67,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     frameworkErrors: frameworkErrorHandler(pages),
     clientErrorHandler,
   })
-  const pdfPool = createPdfPool({ threads: config.pdfWorkers })
+  const pdfPool = createPdfPool({ threads: config.pdfWorkers, perClient: config.pdfsInFlightPerClient })
   const services = createServices({ db: database.db, keys, holderIdSecret, clock, config, pdfPool, log: app.log })
   const { issuers, idempotency, nameChecks, archives } = services
   const counters = await createCounterStore({ redisUrl: config.redisUrl, log: app.log })

@@ -28,8 +28,9 @@ export interface Config {
   readonly idempotencyRetentionHours: number
   /** How long an offline verifier may rely on a signed revocation list (its nextUpdate). */
   readonly revocationListValidityHours: number
-  /** Worker threads that render and read PDFs (the cores by default). */
+  /** Worker threads that render and read PDFs (the cores by default), and how many PDFs one client (address or account) may have in flight. */
   readonly pdfWorkers: number
+  readonly pdfsInFlightPerClient: number
   /** Batch archives: where their ZIPs are written (shared storage when there are several instances), and for how long they are kept. */
   readonly archives: { readonly directory: string, readonly retentionHours: number }
   /** Abuse and overload protection: rate limits per client address, name-check budgets, and when to shed load. */
@@ -124,6 +125,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   const idempotencyRetentionHours = integer('IDEMPOTENCY_RETENTION_HOURS', 24, 1, 24 * 366)
   const revocationListValidityHours = integer('REVOCATION_LIST_VALIDITY_HOURS', 24, 1, 24 * 31)
   const pdfWorkers = integer('PDF_WORKERS', availableParallelism(), 1, 64)
+  const pdfsInFlightPerClient = integer('PDFS_IN_FLIGHT_PER_CLIENT', 2, 1, 1000)
   const dataDir = read('DATA_DIR') ?? './data'
   const archives = Object.freeze({ directory: path.resolve(read('ARCHIVE_DIR') ?? path.join(dataDir, 'archives')), retentionHours: integer('ARCHIVE_RETENTION_HOURS', 24, 1, 24 * 31) })
   if (problems.length > 0) throw new ConfigError(problems)
@@ -137,6 +139,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     idempotencyRetentionHours,
     revocationListValidityHours,
     pdfWorkers,
+    pdfsInFlightPerClient,
     archives,
     limits: Object.freeze(limits),
   })

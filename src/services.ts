@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from './db/schema.js'
 import type { SigningKeyRing } from './signing/signing-keys.js'
 import type { Config } from './config.js'
-import { readPdfSignature, type PdfPool, type PdfWork } from './documents/index.js'
+import type { PdfPool, PdfWork } from './documents/index.js'
 import { createAuditService } from './audit/audit-service.js'
 import { createBatchService } from './batches/batch-service.js'
 import { createCertificatePdfService } from './certificates/certificate-pdf-service.js'
@@ -39,7 +39,7 @@ export function createServices ({ db, keys, holderIdSecret, clock, config, pdfPo
   const nameChecks = createNameCheckService({ db, clock, mismatchesPerAccountPerDay })
   const certificates = createCertificateService({ db, keys, holderIdSecret, clock, publicBaseUrl, nameChecks })
   const pdfs = createCertificatePdfService({ db, certificates, keys, pool: pdfPool, publicBaseUrl })
-  const readPdf = { signature: readPdfSignature, token: (pdf: Uint8Array, work?: PdfWork) => pdfPool.readToken(pdf, work ?? { client: 'service' }) }
+  const readPdf = (pdf: Uint8Array, work?: PdfWork) => pdfPool.read(pdf, keys.jwks().keys.map(k => k.kid), work ?? { client: 'service' })
   const verification = createVerificationService({ db, keys, clock, readPdf, trustedBaseUrls: [publicBaseUrl, ...formerBaseUrls] })
   return {
     issuers: createIssuerService({ db, clock }),

@@ -1,29 +1,10 @@
 // Finds the compact JWS in PDF bytes: the `certificate.jws` attachment first, then the /CertificateJWS info key.
 import { inflateSync } from 'node:zlib'
-import { ServiceError } from '../errors.js'
 import {
   EncryptedPDFError, ParseSpeeds, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString,
   type PDFObject,
 } from 'pdf-lib'
-
-export type JwsExtraction =
-  | { readonly outcome: 'found', readonly jws: string }
-  | { readonly outcome: 'absent' }
-  | { readonly outcome: 'encrypted' }
-  /** The attachment and the metadata carry different tokens: one of them was swapped after rendering. */
-  | { readonly outcome: 'conflicting' }
-  | { readonly outcome: 'unreadable', readonly reason: string }
-
-/** The token a PDF carries, or the reason in the one error type (INVALID_PDF, PDF_WITHOUT_CERTIFICATE). */
-export function tokenOf (extraction: JwsExtraction): string {
-  switch (extraction.outcome) {
-    case 'found': return extraction.jws
-    case 'absent': throw new ServiceError('PDF_WITHOUT_CERTIFICATE')
-    case 'encrypted': throw new ServiceError('INVALID_PDF', { en: 'The PDF is encrypted.', zh: 'PDF 已加密，无法读取。' })
-    case 'conflicting': throw new ServiceError('INVALID_PDF', { en: 'The PDF carries two different certificate tokens (attachment and metadata): it was altered after it was issued.', zh: 'PDF 中附件与元数据的证书签名数据不一致：文件在签发后被修改。' })
-    case 'unreadable': throw new ServiceError('INVALID_PDF', { en: 'The PDF cannot be parsed.', zh: 'PDF 文件无法解析。' })
-  }
-}
+import type { JwsExtraction } from './pdf-reading.js'
 
 /** Name of the attached file that holds the compact JWS. */
 export const jwsAttachmentName = 'certificate.jws'
@@ -46,10 +27,11 @@ export async function extractCertificateJws (bytes: Uint8Array): Promise<JwsExtr
   }
   try {
     if (!(doc.catalog instanceof PDFDict)) return { outcome: 'unreadable', reason: 'The PDF has no document catalog.' }
-    const attached = attachedJws(doc)
+    const attachments = attachedTokens(doc)
     const info = infoJws(doc)
-    if (attached !== undefined && info !== undefined && attached !== info) return { outcome: 'conflicting' }
-    const jws = attached ?? info
+    // A second certificate.jws, or metadata that says otherwise: one of them was put there after rendering.
+    if (attachments.length > 1 || (attachments[0] !== undefined && info !== undefined && attachments[0] !== info)) return { outcome: 'conflicting' }
+    const jws = attachments[0] ?? info
     return jws === undefined ? { outcome: 'absent' } : { outcome: 'found', jws }
   } catch (error) {
     return { outcome: 'unreadable', reason: error instanceof Error ? error.message : String(error) }
@@ -64,32 +46,33 @@ function declaresEncryption (bytes: Uint8Array): boolean {
   return /\/Encrypt[\s/<\d]/.test(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'))
 }
 
-function attachedJws (doc: PDFDocument): string | undefined {
+/** Every distinct token attached as certificate.jws (one, in a PDF as issued). */
+function attachedTokens (doc: PDFDocument): string[] {
   const names = doc.catalog.lookup(PDFName.of('Names'))
   const tree = names instanceof PDFDict ? names.lookup(PDFName.of('EmbeddedFiles')) : undefined
-  if (!(tree instanceof PDFDict)) return undefined
+  if (!(tree instanceof PDFDict)) return []
+  const found = new Set<string>()
   const visited = new Set<PDFObject>()
-  const walk = (node: PDFDict, depth: number): string | undefined => {
-    if (depth > maxTreeDepth || visited.size > maxTreeNodes || visited.has(node)) return undefined
+  const walk = (node: PDFDict, depth: number): void => {
+    if (depth > maxTreeDepth || visited.size > maxTreeNodes || visited.has(node)) return
     visited.add(node)
     const pairs = node.lookup(PDFName.of('Names'))
     if (pairs instanceof PDFArray) {
       for (let index = 1; index < pairs.size(); index += 2) {
         const jws = jwsOfFileSpec(pairs.lookup(index))
-        if (jws !== undefined) return jws
+        if (jws !== undefined) found.add(jws)
       }
     }
     const kids = node.lookup(PDFName.of('Kids'))
     if (kids instanceof PDFArray) {
       for (let index = 0; index < kids.size(); index++) {
         const kid = kids.lookup(index)
-        const jws = kid instanceof PDFDict ? walk(kid, depth + 1) : undefined
-        if (jws !== undefined) return jws
+        if (kid instanceof PDFDict) walk(kid, depth + 1)
       }
     }
-    return undefined
   }
-  return walk(tree, 0)
+  walk(tree, 0)
+  return [...found]
 }
 
 function jwsOfFileSpec (spec: PDFObject | undefined): string | undefined {

@@ -5,7 +5,7 @@ import { Piscina } from 'piscina'
 import { ServiceError, type ErrorCode } from '../errors.js'
 import { projectFile, runningCompiled, sourceModuleUrl } from '../project-files.js'
 import type { CertificatePdfInput } from './certificate-pdf.js'
-import { tokenOf } from './pdf-jws-extraction.js'
+import { mayBeSigned, type PdfReading } from './pdf-reading.js'
 import type { PdfTask, PdfTaskResult } from './pdf-worker.js'
 
 /** Who a PDF is for (an address or an account) and whether they are still waiting. */
@@ -80,19 +80,24 @@ export function createPdfPool ({ threads = availableParallelism(), maxQueue = th
       return result.pdf
     },
 
-    /** The token inside an uploaded PDF, read on a worker thread that is stopped after `readTimeoutMs`. */
-    async readToken (pdf: Uint8Array, work: PdfWork): Promise<string> {
+    /**
+     * An uploaded PDF's signature and, when one of `trustedKids` made it, its token: read on a worker thread
+     * that is stopped after `readTimeoutMs`. A file without a signature dictionary is answered here, at
+     * once, taking no thread.
+     */
+    async read (pdf: Uint8Array, trustedKids: readonly string[], work: PdfWork): Promise<PdfReading> {
+      if (!mayBeSigned(pdf)) return { signature: { kind: 'absent' } }
       const timeout = AbortSignal.timeout(readTimeoutMs)
       const signal = work.signal === undefined ? timeout : AbortSignal.any([timeout, work.signal])
       let result: PdfTaskResult
       try {
-        result = await run({ kind: 'read', pdf }, work, signal)
+        result = await run({ kind: 'read', pdf, trustedKids }, work, signal)
       } catch (error) {
         if (timeout.aborted) throw new ServiceError('INVALID_PDF', { en: `The PDF could not be read within ${readTimeoutMs / 1000} s.`, zh: `PDF 在 ${readTimeoutMs / 1000} 秒内未能读取完毕。` })
         throw error
       }
       if (result.kind !== 'read') throw new Error('the PDF worker answered a read with something else')
-      return tokenOf(result.extraction)
+      return result.reading
     },
 
     /** Tasks waiting for a thread, and threads at work. */

@@ -1,21 +1,22 @@
 // The PDF pool's task: render a certificate, or read the token out of an uploaded PDF — on a worker thread, never the event loop.
 import { isServiceError } from '../errors.js'
 import { renderCertificatePdf, type CertificatePdfInput } from './certificate-pdf.js'
-import { extractCertificateJws, type JwsExtraction } from './pdf-jws-extraction.js'
+import { readPdfHere } from './pdf-reader.js'
+import type { PdfReading } from './pdf-reading.js'
 
-export type PdfTask = { kind: 'render', input: CertificatePdfInput } | { kind: 'read', pdf: Uint8Array }
+export type PdfTask = { kind: 'render', input: CertificatePdfInput } | { kind: 'read', pdf: Uint8Array, trustedKids: readonly string[] }
 
 /** What comes back across the thread boundary: data, since an error loses its class there. */
 export type PdfTaskResult =
   | { kind: 'rendered', pdf: Uint8Array }
-  | { kind: 'read', extraction: JwsExtraction }
+  | { kind: 'read', reading: PdfReading }
   | { kind: 'refused', code: string, message: string, messageZh: string, details?: unknown }
 
 // pdf-lib warns on stdout about every damaged object: an uploaded file must not be able to flood the logs.
 console.warn = () => {}
 
 export default async function runPdfTask (task: PdfTask): Promise<PdfTaskResult> {
-  if (task.kind === 'read') return { kind: 'read', extraction: await extractCertificateJws(task.pdf) }
+  if (task.kind === 'read') return { kind: 'read', reading: await readPdfHere(task.pdf, task.trustedKids) }
   try {
     return { kind: 'rendered', pdf: await renderCertificatePdf(task.input) }
   } catch (error) {

@@ -37,12 +37,6 @@ export class OfflineVerifierError extends Error {
   }
 }
 
-// The PDF machinery (pdf-lib, fonts) loads only when a PDF is verified: a token needs none of it.
-const readPdfLazily: PdfReader = {
-  signature: async pdf => (await import('../documents/index.js')).readPdfSignature(pdf),
-  token: async pdf => (await import('../documents/index.js')).readCertificateJwsHere(pdf),
-}
-
 const chinaTime = (seconds: number) => `${new Date(seconds * 1000 + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ')} (UTC+8)`
 
 function revocationRegistry (lists: ReadonlyMap<string, SignedRevocationList>, checkRevocation: boolean, clock: () => Date): CertificateRegistry {
@@ -109,7 +103,8 @@ export async function createOfflineVerifier (options: OfflineVerifierOptions): P
     findKey,
     registry: revocationRegistry(lists, options.checkRevocation ?? true, clock),
     clock,
-    readPdf: options.readPdf ?? readPdfLazily,
+    // The PDF machinery (pdf-lib, pkijs) loads only when a PDF is verified: a token needs none of it.
+    readPdf: options.readPdf ?? (async pdf => (await import('../documents/index.js')).readPdfHere(pdf, [...keys.keys()])),
     trustedBaseUrls: options.trustedBaseUrls ?? originsOf(options.jwks),
   }
   return {

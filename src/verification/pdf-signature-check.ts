@@ -1,6 +1,6 @@
 // The first check of a PDF: signed as a whole, by a key of this service, at a time that key was valid — or altered.
+import type { PdfSignatureReading } from '../documents/index.js'
 import { kidOfPublicKey, type VerificationKey } from '../signing/certificate-jws.js'
-import type { PdfReader } from './presented-token.js'
 import type { VerificationCheck } from './verification-report.js'
 
 /** A PDF whose signature holds: the key that signed it and when. */
@@ -19,8 +19,7 @@ export function looksLikePdf (bytes: Uint8Array): boolean {
  * key's validity window. Anything else is the failed check (code PDF_ALTERED): the file is not the
  * certificate as it was issued. Reads only the bytes: junk is refused in milliseconds.
  */
-export async function checkPdfSignature (pdf: Uint8Array, readPdf: PdfReader, findKey: (kid: string) => Promise<VerificationKey | undefined>): Promise<SealedPdf | VerificationCheck> {
-  const reading = await readPdf.signature(pdf)
+export async function checkPdfSignature (reading: PdfSignatureReading, findKey: (kid: string) => Promise<VerificationKey | undefined>): Promise<SealedPdf | VerificationCheck> {
   if (reading.kind === 'absent') {
     return altered(
       'the PDF carries no electronic signature of this service, so it is not a certificate PDF as issued (a copy downloaded before PDFs were signed must be downloaded again; its QR code or number can still be checked)',

@@ -1,18 +1,12 @@
 // The forms a certificate is presented in — its compact JWS, the text of its QR code, its PDF — reduced to the token.
 import { isServiceError } from '../errors.js'
-import type { PdfSignatureReading, PdfWork } from '../documents/index.js'
+import { tokenOf, type PdfReading, type PdfWork } from '../documents/index.js'
 import type { VerificationCheck } from './verification-report.js'
 
 export type Presentation = { jws: string } | { qr: string } | { pdf: Uint8Array }
 
-/** Reads the certificate's JWS out of a PDF; throws ServiceError INVALID_PDF or PDF_WITHOUT_CERTIFICATE. */
-export type PdfTokenReader = (pdf: Uint8Array, work?: PdfWork) => Promise<string>
-
-/** What the pipeline reads from a PDF: its signature (cheaply, from the bytes) and the token inside it. */
-export interface PdfReader {
-  signature: (pdf: Uint8Array) => Promise<PdfSignatureReading>
-  token: PdfTokenReader
-}
+/** Reads an uploaded PDF's signature and, when that holds, the token in it (on the pool in the service, in the thread offline). */
+export type PdfReader = (pdf: Uint8Array, work?: PdfWork) => Promise<PdfReading>
 
 export interface PresentedToken {
   jws: string
@@ -69,17 +63,12 @@ export function tokenFromText (text: string, trustedBaseUrls?: readonly string[]
   return { jws: url.hash.slice(1), presentedNumber, address }
 }
 
-/** The token of a presentation, or the failed `document` check of a PDF that carries none. */
-export async function extractToken (presentation: Presentation, readPdf: PdfReader | undefined, trustedBaseUrls?: readonly string[], work?: PdfWork): Promise<PresentedToken | VerificationCheck> {
-  if ('jws' in presentation) return tokenFromText(presentation.jws, trustedBaseUrls)
-  if ('qr' in presentation) return tokenFromText(presentation.qr, trustedBaseUrls)
-  if (readPdf === undefined) throw new Error('this verifier was built without a PDF reader')
+/** The token a signed PDF carries, or the failed `document` check of one that carries none. */
+export function tokenOfPdf (reading: PdfReading): PresentedToken | VerificationCheck {
   try {
-    return { jws: (await readPdf.token(presentation.pdf, work)).trim() }
+    if (reading.extraction === undefined) throw new Error('a PDF whose signature does not hold is not read')
+    return { jws: tokenOf(reading.extraction).trim() }
   } catch (error) {
-    // Busy, or the client left: not a verdict on the file.
-    if (isServiceError(error) && (error.status === 503 || error.status === 429)) throw error
-    if (work?.signal?.aborted === true) throw error
     if (isServiceError(error) && error.code === 'PDF_WITHOUT_CERTIFICATE') {
       return { name: 'document', ok: false, code: 'PDF_WITHOUT_CERTIFICATE', reason: error.message, reasonZh: 'PDF 中没有证书签名数据。' }
     }

@@ -7,9 +7,9 @@ import { isRuleSetId, ruleSets } from '../certificates/hour-rules.js'
 import { findRegion } from '../regions/region-table.js'
 import { verifyCertificateSignature, type CertificatePayload, type SignatureFailure, type VerificationKey } from '../signing/certificate-jws.js'
 import type { ErrorCode } from '../errors.js'
-import type { PdfWork } from '../documents/index.js'
+import type { PdfReading, PdfWork } from '../documents/index.js'
 import { matchRegistryRecord, type CertificateRegistry } from './certificate-registry.js'
-import { extractToken, type PdfReader, type Presentation } from './presented-token.js'
+import { tokenFromText, tokenOfPdf, type PdfReader, type Presentation } from './presented-token.js'
 import { checkPdfSignature, looksLikePdf } from './pdf-signature-check.js'
 import type { VerificationCheck, VerificationReport, VerifiedCertificate } from './verification-report.js'
 
@@ -76,16 +76,18 @@ export async function verifyPresentation (presentation: Presentation, deps: Veri
   const altered = (check: VerificationCheck): VerificationReport => ({ verdict: 'altered', checks: [...checks, check] })
 
   let sealed: { kid: string, signingTime: Date } | undefined
+  let reading: PdfReading | undefined
   if ('pdf' in presentation) {
     if (deps.readPdf === undefined) throw new Error('this verifier was built without a PDF reader')
     if (!looksLikePdf(presentation.pdf)) return invalid({ name: 'document', ok: false, code: 'INVALID_PDF', reason: 'the file has no PDF header: it is not a PDF', reasonZh: '文件没有 PDF 文件头，不是 PDF 文件。' })
-    const result = await checkPdfSignature(presentation.pdf, deps.readPdf, deps.findKey)
+    reading = await deps.readPdf(presentation.pdf, work)
+    const result = await checkPdfSignature(reading.signature, deps.findKey)
     if (!('kid' in result)) return altered(result)
     checks.push(result.check)
     sealed = result
   }
-  const token = await extractToken(presentation, deps.readPdf, deps.trustedBaseUrls, work)
-  if ('name' in token) return sealed === undefined ? invalid(token) : altered(token)
+  const token = reading !== undefined ? tokenOfPdf(reading) : tokenFromText('jws' in presentation ? presentation.jws : (presentation as { qr: string }).qr, deps.trustedBaseUrls)
+  if ('name' in token) return altered(token)
   if (token.address !== undefined) {
     if (!token.address.ok) return invalid({ name: 'qr-address', ok: false, code: 'UNTRUSTED_QR_ADDRESS', reason: token.address.reason, reasonZh: token.address.reasonZh })
     checks.push({ name: 'qr-address', ok: true, reason: "the QR code points to this service's verification page", reasonZh: '二维码指向本服务的核验页面。' })
