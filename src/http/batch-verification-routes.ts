@@ -4,7 +4,7 @@ import multipart from '@fastify/multipart'
 import { isServiceError, ServiceError } from '../errors.js'
 import { readVerificationCsv, rowsReportHeader, verificationCsvColumns, writeVerificationCsv } from '../verification/batch-verification-csv.js'
 import {
-  maxBatchPdfBytes, maxBatchPdfFiles, maxBatchVerificationRows, type BatchVerificationService, type UploadedPdf,
+  maxBatchPdfBytes, maxBatchPdfFiles, maxBatchPdfRequestBytes, maxBatchVerificationRows, type BatchVerificationService, type UploadedPdf,
 } from '../verification/batch-verification-service.js'
 import { actorOf, type Authentication } from './authentication.js'
 import { errorResponses, ref } from './schemas.js'
@@ -28,10 +28,15 @@ function wantsCsv (request: FastifyRequest<{ Querystring: BatchQuery }>): boolea
 /** The files of a multipart request, read one at a time; a request that cannot be read fails as a whole. */
 async function * uploadedPdfs (request: FastifyRequest): AsyncGenerator<UploadedPdf> {
   let count = 0
+  let total = 0
   try {
     for await (const part of request.parts()) {
-      if (part.type === 'field') throw new ServiceError('VALIDATION_FAILED', `Send only PDF files in the multipart request; "${part.fieldname}" is a form field.`)
+      if (part.type === 'field') throw new ServiceError('VALIDATION_FAILED', { en: `Send only PDF files in the multipart request; "${part.fieldname}" is a form field.`, zh: `多部分请求中只应包含 PDF 文件，“${part.fieldname}”是表单字段。` })
       const bytes = await part.toBuffer()
+      total += bytes.length
+      if (total > maxBatchPdfRequestBytes) {
+        throw new ServiceError('PAYLOAD_TOO_LARGE', { en: `The PDFs of one request may have ${maxBatchPdfRequestBytes / 1024 / 1024} MB together; send the rest in another request.`, zh: `一次请求中的 PDF 文件合计不得超过 ${maxBatchPdfRequestBytes / 1024 / 1024} MB，其余文件请分批提交。` })
+      }
       count++
       yield { filename: part.filename, bytes, truncated: part.file.truncated }
     }

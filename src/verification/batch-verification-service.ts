@@ -20,6 +20,8 @@ export const maxBatchVerificationRows = 10_000
 export const maxBatchPdfFiles = 50
 /** Per PDF, as for POST /v1/verify: a certificate PDF is about 60 KB, a scan saved as PDF a few MB. */
 export const maxBatchPdfBytes = 5 * 1024 * 1024
+/** All the PDFs of one request together: 50 certificates are ~3 MB; a limit on the stream, since a multipart body has no other. */
+export const maxBatchPdfRequestBytes = 32 * 1024 * 1024
 
 export const batchVerdicts = ['valid', 'revoked', 'not-found', 'name-mismatch', 'name-unchecked', 'duplicate', 'malformed', 'invalid-signature', 'altered'] as const
 export type BatchVerdict = typeof batchVerdicts[number]

@@ -300,3 +300,13 @@ t.test('a batch has 1 to 10,000 rows, within the body limit, in a known format',
   t.equal(exactly.statusCode, 200, '10,000 rows are accepted')
   t.match(exactly.json().summary.verdicts, { valid: 1, duplicate: 9_999 }, 'one number sent 10,000 times is checked once')
 })
+
+t.test('the body limit holds for multipart too: PDFs of more than 32 MB together are refused', async t => {
+  const genuine = await downloadPdf(nana.number)
+  const padded = Buffer.concat([genuine, Buffer.alloc(4 * 1024 * 1024)])
+  const many = multipart(Array.from({ length: 9 }, (_, i) => ({ filename: `${i}.pdf`, content: padded })))
+  const response = await verifyBatch(many.payload, many.headers)
+  t.equal(response.statusCode, 413)
+  t.equal(response.json().code, 'PAYLOAD_TOO_LARGE')
+  t.match(response.json().messageZh, /合计不得超过 32 MB/)
+})
