@@ -3,12 +3,14 @@ import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyInstance } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import cookie from '@fastify/cookie'
+import csrfProtection from '@fastify/csrf-protection'
 import type { Config } from './config.js'
 import { openDatabase, type DatabaseHandle } from './db/database.js'
 import { migrateToLatest } from './db/migrate.js'
 import { makePrivateDirectory } from './db/private-files.js'
 import { loadHolderIdSecret, loadSigningKeys } from './signing/signing-keys.js'
-import { createServices } from './services.js'
+import { createServices, sessionPolicyOf } from './services.js'
 import { createPdfPool } from './documents/index.js'
 import { createCounterStore } from './limits/counter-store.js'
 import { createLimiter, serviceLimits } from './limits/rate-limits.js'
@@ -32,6 +34,8 @@ import { revocationRoutes } from './http/revocation-routes.js'
 import { documentRoutes } from './http/document-routes.js'
 import { verificationPageRoutes } from './http/verification-page-routes.js'
 import { auditRoutes } from './http/audit-routes.js'
+import { sessionRoutes } from './http/session-routes.js'
+import { peopleRoutes } from './http/people-routes.js'
 
 export interface BuildOptions {
   /** The time source; tests pin it. */
@@ -73,9 +77,14 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   const counters = await createCounterStore({ redisUrl: config.redisUrl, log: app.log })
   const limiter = createLimiter(counters)
   const limits = serviceLimits(config.limits)
-  const auth = createAuthentication({ issuers, adminToken: config.adminToken, limiter, failures: limits.authFailures })
+  // Sessions: the cookie parsed on every request; CSRF tokens made from and checked against each session's own secret.
+  await app.register(cookie)
+  await app.register(csrfProtection, { sessionPlugin: '@fastify/session', getToken: request => request.headers['x-csrf-token'] as string | undefined })
+  const auth = createAuthentication({ issuers, sessions: services.sessions, adminToken: config.adminToken, limiter, failures: limits.authFailures, csrfProtection: app.csrfProtection })
   const admitNameCheck = createNameCheckGate(limiter, limits.nameChecks)
   app.decorateRequest('actor', null)
+  app.decorateRequest('signedIn', null)
+  app.decorateRequest('session', null as unknown as { _csrf?: string })
   // JSON is the default body; routes that take CSV or PDF register their own parsers.
   app.removeContentTypeParser('text/plain')
   installJsonBodyParser(app)
@@ -87,13 +96,14 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   })
 
   // Housekeeping, at start and hourly (any instance may: it is idempotent): Idempotency-Keys past retention
-  // (they hold names) and name-check budgets past their window are deleted.
+  // (they hold names), failure budgets past their window, ended sessions and expired archives are deleted.
   const purge = (what: string, run: () => Promise<number>) => run()
     .then(purged => { if (purged > 0) app.log.info({ purged }, `${what} deleted`) })
     .catch((error: unknown) => { app.log.warn({ err: error }, `could not delete ${what}`) })
   const purgeExpired = () => Promise.all([
     purge('expired Idempotency-Keys', idempotency.purgeExpired),
-    purge('expired name-check budgets', nameChecks.purgeExpired),
+    purge('expired failure budgets', nameChecks.purgeExpired),
+    purge('ended sessions', services.sessions.purgeExpired),
     purge('expired batch archives', () => archives.purgeExpired(config.archives.retentionHours * 3_600_000)),
   ])
   const housekeeping = setInterval(purgeExpired, 3_600_000).unref()
@@ -108,7 +118,9 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
   await app.register(systemRoutes, { db: database.db, keys, limiter, origins: [config.http.publicBaseUrl, ...config.http.formerBaseUrls] })
-  await app.register(adminRoutes, { issuers, auth })
+  await app.register(adminRoutes, { issuers, users: services.users, auth })
+  await app.register(sessionRoutes, { sessions: services.sessions, auth, publicBaseUrl: config.http.publicBaseUrl, policy: sessionPolicyOf(config) })
+  await app.register(peopleRoutes, { users: services.users, issuers, auth })
   await app.register(certificateRoutes, { certificates: services.certificates, auth, idempotency, admitNameCheck })
   await app.register(batchRoutes, { batches: services.batches, auth, idempotency })
   await app.register(batchArchiveRoutes, { archives: services.archives, auth, directory: config.archives.directory })

@@ -33,6 +33,14 @@ export interface Config {
   readonly pdfsInFlightPerClient: number
   /** Batch archives: where their ZIPs are written (shared storage when there are several instances), and for how long they are kept. */
   readonly archives: { readonly directory: string, readonly retentionHours: number }
+  /** People's sessions: idle and absolute ends; sign-in failures that lock a username or an address for the window. */
+  readonly sessions: {
+    readonly idleMinutes: number
+    readonly lifetimeHours: number
+    readonly signInFailuresPerUser: number
+    readonly signInFailuresPerAddress: number
+    readonly signInLockMinutes: number
+  }
   /** Abuse and overload protection: rate limits per client address, name-check budgets, and when to shed load. */
   readonly limits: {
     readonly publicPerMinute: number
@@ -128,6 +136,13 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   const pdfsInFlightPerClient = integer('PDFS_IN_FLIGHT_PER_CLIENT', 2, 1, 1000)
   const dataDir = read('DATA_DIR') ?? './data'
   const archives = Object.freeze({ directory: path.resolve(read('ARCHIVE_DIR') ?? path.join(dataDir, 'archives')), retentionHours: integer('ARCHIVE_RETENTION_HOURS', 24, 1, 24 * 31) })
+  const sessions = Object.freeze({
+    idleMinutes: integer('SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
+    lifetimeHours: integer('SESSION_LIFETIME_HOURS', 12, 1, 24 * 31),
+    signInFailuresPerUser: integer('SIGN_IN_FAILURES_PER_USER', 5, 1, 1_000_000),
+    signInFailuresPerAddress: integer('SIGN_IN_FAILURES_PER_ADDRESS', 20, 1, 1_000_000),
+    signInLockMinutes: integer('SIGN_IN_LOCK_MINUTES', 15, 1, 24 * 60),
+  })
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze({
     http: Object.freeze({ port, host, publicBaseUrl, formerBaseUrls: Object.freeze(formerBaseUrls), trustProxy, requestTimeoutMs, connectionTimeoutMs }),
@@ -141,6 +156,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     pdfWorkers,
     pdfsInFlightPerClient,
     archives,
+    sessions,
     limits: Object.freeze(limits),
   })
 }

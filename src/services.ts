@@ -18,6 +18,8 @@ import { createRevocationListService } from './verification/revocation-list-serv
 import { createVerificationService } from './verification/verification-service.js'
 import { createNameCheckService } from './certificates/name-checks.js'
 import { createBatchArchives } from './batches/batch-archives.js'
+import { createUserService } from './accounts/user-service.js'
+import { createSessionService, type SessionPolicy } from './accounts/session-service.js'
 
 export interface ServiceDeps {
   db: Kysely<Database>
@@ -33,6 +35,19 @@ export interface ServiceDeps {
 
 export type Services = ReturnType<typeof createServices>
 
+/** The session policy the configuration gives. */
+export function sessionPolicyOf (config: Config): SessionPolicy {
+  const { idleMinutes, lifetimeHours, signInFailuresPerUser, signInFailuresPerAddress, signInLockMinutes } = config.sessions
+  return {
+    idleMs: idleMinutes * 60_000,
+    lifetimeMs: lifetimeHours * 3_600_000,
+    failuresPerUser: signInFailuresPerUser,
+    failuresPerAddress: signInFailuresPerAddress,
+    failureWindowMs: signInLockMinutes * 60_000,
+    maxSessionsPerUser: 20,
+  }
+}
+
 export function createServices ({ db, keys, holderIdSecret, clock, config, pdfPool, log }: ServiceDeps) {
   const { publicBaseUrl, formerBaseUrls } = config.http
   const mismatchesPerAccountPerDay = config.limits.nameMismatchesPerAccountPerDay
@@ -43,6 +58,8 @@ export function createServices ({ db, keys, holderIdSecret, clock, config, pdfPo
   const verification = createVerificationService({ db, keys, clock, readPdf, trustedBaseUrls: [publicBaseUrl, ...formerBaseUrls] })
   return {
     issuers: createIssuerService({ db, clock }),
+    users: createUserService({ db, clock }),
+    sessions: createSessionService({ db, clock, policy: sessionPolicyOf(config) }),
     seals: createIssuerSealService({ db, clock }),
     idempotency: createIdempotencyService({ db, clock, retentionMs: config.idempotencyRetentionHours * 3_600_000 }),
     certificates,

@@ -58,12 +58,40 @@ export interface BuildOptions {
   logStream?: { write (line: string): void }
 }
 
+/** A person signed in: the headers their browser would send (the session cookie, and the CSRF token for changes). */
+export interface SignedIn {
+  userId: number
+  username: string
+  password: string
+  cookie: string
+  csrfToken: string
+  headers: { cookie: string, 'x-csrf-token': string }
+}
+
 export interface TestApp {
   app: FastifyInstance
   database: DatabaseHandle
   keysDir: string
   /** Creates an issuer through the admin API and returns its id and API key. */
   createIssuer (kind: 'authority' | 'employer' | 'verifier', regionCode: string, name?: string): Promise<{ id: number, apiKey: string }>
+  /** Creates a user of an issuer through the admin API (a temporary password), signs them in and changes the password: their session. */
+  signInNewUser (issuerId: number, role?: 'admin' | 'clerk', username?: string): Promise<SignedIn>
+}
+
+let userSerial = 0
+
+/** The `name=value` of a Set-Cookie header, as a browser would send it back. */
+export function cookieOf (setCookie: string | string[] | undefined): string {
+  const header = [setCookie ?? []].flat().find(c => c.startsWith('ce_session='))
+  if (header === undefined) throw new Error('no session cookie was set')
+  return header.split(';')[0]!
+}
+
+/** Signs in through POST /v1/session; throws unless it succeeds. */
+export async function signIn (app: FastifyInstance, username: string, password: string, remoteAddress?: string): Promise<{ cookie: string, csrfToken: string, body: Record<string, unknown> }> {
+  const response = await app.inject({ method: 'POST', url: '/v1/session', payload: { username, password }, ...(remoteAddress === undefined ? {} : { remoteAddress }) })
+  if (response.statusCode !== 200) throw new Error(`could not sign in: ${response.body}`)
+  return { cookie: cookieOf(response.headers['set-cookie']), csrfToken: response.json().csrfToken as string, body: response.json() }
 }
 
 /** The app on a fresh database and key folder, closed at teardown. */
@@ -101,6 +129,20 @@ export async function build (t: TestContext, options: BuildOptions = {}): Promis
       if (response.statusCode !== 201) throw new Error(`could not create issuer: ${response.body}`)
       const body = response.json() as { id: number, apiKey: string }
       return { id: body.id, apiKey: body.apiKey }
+    },
+    async signInNewUser (issuerId, role = 'clerk', username = `user${++userSerial}.${randomBytes(3).toString('hex')}`) {
+      const created = await app.inject({ method: 'POST', url: `/v1/admin/issuers/${issuerId}/users`, headers: { authorization: `Bearer ${adminToken}` }, payload: { username, displayName: '测试用户', role } })
+      if (created.statusCode !== 201) throw new Error(`could not create user: ${created.body}`)
+      const first = await signIn(app, username, created.json().temporaryPassword)
+      const password = `Tested-${randomBytes(6).toString('hex')}-口令`
+      const changed = await app.inject({
+        method: 'PUT', url: '/v1/session/password', headers: { cookie: first.cookie, 'x-csrf-token': first.csrfToken },
+        payload: { currentPassword: created.json().temporaryPassword, newPassword: password },
+      })
+      if (changed.statusCode !== 200) throw new Error(`could not change the password: ${changed.body}`)
+      const cookie = cookieOf(changed.headers['set-cookie'])
+      const csrfToken = changed.json().csrfToken as string
+      return { userId: created.json().user.id as number, username, password, cookie, csrfToken, headers: { cookie, 'x-csrf-token': csrfToken } }
     },
   }
 }

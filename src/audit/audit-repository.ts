@@ -1,20 +1,29 @@
 // Queries on the audit trail: append events (inside the change's own transaction), read them back by area and time.
 import type { Kysely, Transaction } from 'kysely'
 import type { AuditActorType, Database } from '../db/schema.js'
-import type { Actor } from '../issuers/issuer-scope.js'
+import type { Actor } from '../actors/actor.js'
 
 type Db = Kysely<Database> | Transaction<Database>
 
-/** Who made a change: an issuer account (by its API key), the administrator (ADMIN_TOKEN) or the command line. */
+/**
+ * Who made a change: an organisation by its API key (issuer), one of its people signed in (user: the
+ * organisation and the person), the administrator (ADMIN_TOKEN), the command line, or someone not
+ * signed in (a failed sign-in).
+ */
 export type AuditActor =
   | { type: 'issuer', issuerId: number, name: string, requestId?: string }
+  | { type: 'user', issuerId: number, name: string, userId: number, userName: string, requestId?: string }
   | { type: 'admin', requestId?: string }
   | { type: 'cli' }
+  | { type: 'anonymous', requestId?: string }
 
 export const commandLine: AuditActor = { type: 'cli' }
 
-/** The audit actor of an authenticated issuer, with the request it made. */
+/** The audit actor of an authenticated caller, with the request it made: the organisation, and the person when signed in. */
 export function issuerAuditActor (actor: Actor): AuditActor {
+  if (actor.user !== undefined) {
+    return { type: 'user', issuerId: actor.issuerId, name: actor.name, userId: actor.user.id, userName: `${actor.user.displayName} (${actor.user.username})`, requestId: actor.requestId }
+  }
   return { type: 'issuer', issuerId: actor.issuerId, name: actor.name, requestId: actor.requestId }
 }
 
@@ -28,7 +37,7 @@ export interface AuditChange {
   details?: Record<string, unknown>
 }
 
-const actorNames: Record<AuditActorType, string> = { issuer: '', admin: 'administrator (ADMIN_TOKEN)', cli: 'command line (npm run admin)' }
+const actorNames: Record<AuditActorType, string> = { issuer: '', user: '', admin: 'administrator (ADMIN_TOKEN)', cli: 'command line (npm run admin)', anonymous: 'not signed in' }
 
 /**
  * Appends changes to the audit trail. Call it with the transaction that makes the change, so the
@@ -44,8 +53,10 @@ export async function recordAuditEvents (trx: Transaction<Database>, at: Date, e
     occurred_at: at,
     action: change.action,
     actor_type: by.type,
-    actor_issuer_id: by.type === 'issuer' ? by.issuerId : null,
-    actor_name: by.type === 'issuer' ? by.name : actorNames[by.type],
+    actor_issuer_id: by.type === 'issuer' || by.type === 'user' ? by.issuerId : null,
+    actor_name: by.type === 'issuer' || by.type === 'user' ? by.name : actorNames[by.type],
+    actor_user_id: by.type === 'user' ? by.userId : null,
+    actor_user_name: by.type === 'user' ? by.userName : null,
     request_id: by.type === 'cli' ? null : by.requestId ?? null,
     subject: change.subject,
     region_code: change.regionCode,

@@ -1,8 +1,8 @@
 // The audit trail as authorities read it: the changes within their area, page by page.
 import type { Kysely } from 'kysely'
 import { ServiceError } from '../errors.js'
-import type { Database } from '../db/schema.js'
-import type { Actor } from '../issuers/issuer-scope.js'
+import type { AuditActorType, Database } from '../db/schema.js'
+import type { Actor } from '../actors/actor.js'
 import { findRegion, regionContains, type Region } from '../regions/region-table.js'
 import { listAuditEvents } from './audit-repository.js'
 
@@ -12,6 +12,8 @@ export const auditActions = [
   'issuer.created', 'issuer.seal_changed',
   'api_key.created', 'api_key.revoked',
   'verification.batch',
+  'user.created', 'user.disabled', 'user.enabled', 'user.role_changed', 'user.password_reset', 'user.password_changed',
+  'session.signed_in', 'session.sign_in_failed', 'session.sign_in_locked', 'session.signed_out', 'session.signed_out_everywhere',
 ] as const
 
 export const maxAuditPageSize = 1000
@@ -21,7 +23,7 @@ export interface AuditEventView {
   id: number
   occurredAt: string
   action: string
-  actor: { type: 'issuer' | 'admin' | 'cli', issuerId?: number, name: string }
+  actor: { type: AuditActorType, issuerId?: number, name: string, user?: { id: number, name: string } }
   requestId: string | null
   subject: string
   regionCode: string
@@ -69,7 +71,12 @@ export function createAuditService ({ db }: { db: Kysely<Database> }) {
         id: Number(row.id),
         occurredAt: row.occurred_at.toISOString(),
         action: row.action,
-        actor: { type: row.actor_type, ...(row.actor_issuer_id === null ? {} : { issuerId: row.actor_issuer_id }), name: row.actor_name },
+        actor: {
+          type: row.actor_type,
+          ...(row.actor_issuer_id === null ? {} : { issuerId: row.actor_issuer_id }),
+          name: row.actor_name,
+          ...(row.actor_user_id === null ? {} : { user: { id: row.actor_user_id, name: row.actor_user_name ?? '' } }),
+        },
         requestId: row.request_id,
         subject: row.subject,
         regionCode: row.region_code,

@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely'
 import { isServiceError, ServiceError, type ErrorCode } from '../errors.js'
 import type { Database } from '../db/schema.js'
-import type { Actor } from '../issuers/issuer-scope.js'
+import type { Actor } from '../actors/actor.js'
 import { certificateExists, type BeforeCommit, type CertificateService, type IssuedCertificate } from '../certificates/certificate-service.js'
 import { planIssuance, type IssuancePlan, type IssueCertificateRequest } from '../certificates/issuance-request.js'
 import * as batches from './batch-repository.js'

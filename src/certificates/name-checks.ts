@@ -2,7 +2,8 @@
 // at most 10 wrong names per certificate per 24 hours; past that no name of it is checked, right or wrong.
 import type { Kysely, Transaction } from 'kysely'
 import type { Database } from '../db/schema.js'
-import { lockNameCheckBudgets, purgeNameCheckBudgets, saveNameCheckFailures } from './name-check-repository.js'
+import { sameName } from '../text/names.js'
+import { lockFailureBudgets, purgeFailureBudgets, saveFailures } from '../limits/failure-budget-repository.js'
 
 /** Wrong names a certificate may be checked against in a window, and the window (a sliding 24 hours). */
 export const nameCheckBudget = { failuresPerCertificate: 10, windowMs: 24 * 3_600_000 } as const
@@ -30,12 +31,6 @@ export interface NameCheckResult {
 }
 
 export type NameCheckService = ReturnType<typeof createNameCheckService>
-
-/** Names compare after NFKC, without spaces, with every middle-dot form alike (买买提·艾力 = 买买提•艾力). */
-export function sameName (a: string, b: string): boolean {
-  const fold = (s: string) => s.normalize('NFKC').replace(/\s+/g, '').replace(/[·•‧・.]/g, '·').toLowerCase()
-  return fold(a) === fold(b)
-}
 
 const certificateSubject = (number: string) => `certificate:${number}`
 const accountSubject = (issuerId: number) => `account:${issuerId}`
@@ -66,7 +61,7 @@ export function createNameCheckService ({ db, clock, mismatchesPerAccountPerDay 
         if (checks.length === 0) return await done(trx, { outcomes: [], withheld: false, mismatches: 0 })
         const subjects = checks.map(c => certificateSubject(c.number))
         if (account !== undefined) subjects.push(accountSubject(account.issuerId))
-        const locked = await lockNameCheckBudgets(trx, subjects, now)
+        const locked = await lockFailureBudgets(trx, subjects, now)
         const recent = (subject: string) => (locked.get(subject) ?? []).filter(at => at > since)
         const waitFor = (failures: number[]) => Math.max(1, Math.ceil((Math.min(...failures) + windowMs - now.getTime()) / 1000))
         const changed = new Map<string, number[]>()
@@ -92,13 +87,13 @@ export function createNameCheckService ({ db, clock, mismatchesPerAccountPerDay 
           // The newest `max` say all there is to say: while they are in the window, the budget is spent.
           changed.set(accountSubject(account.issuerId), failures.slice(-Math.max(1, mismatchesPerAccountPerDay)))
         }
-        await saveNameCheckFailures(trx, changed)
+        await saveFailures(trx, changed)
         if (!withheld) return await done(trx, { outcomes, withheld, mismatches })
         return await done(trx, { outcomes: outcomes.map(() => ({ checked: false, reason: 'account', retryAfterSeconds: Math.ceil(windowMs / 1000) })), withheld, mismatches })
       })
     },
 
     /** Deletes budgets whose failures are all past the window; returns how many. */
-    purgeExpired: () => purgeNameCheckBudgets(db, new Date(clock().getTime() - windowMs)),
+    purgeExpired: () => purgeFailureBudgets(db, new Date(clock().getTime() - windowMs)),
   }
 }

@@ -1,9 +1,11 @@
-// `npm run admin -- <command>`: issuer accounts, API keys and signing keys, printed as JSON.
+// `npm run admin -- <command>`: issuer accounts, their users, API keys and signing keys, printed as JSON.
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../config.js'
 import { openDatabase } from '../db/database.js'
 import { migrateToLatest } from '../db/migrate.js'
 import { createIssuerService } from '../issuers/issuer-service.js'
+import { createUserService } from '../accounts/user-service.js'
+import { commandLine } from '../audit/audit-repository.js'
 import { readFile } from 'node:fs/promises'
 import { importSigningKey, loadSigningKeys, rotateSigningKey } from '../signing/signing-keys.js'
 import { SigningCertificateError } from '../signing/signing-certificates.js'
@@ -14,6 +16,12 @@ const usage = `Usage: npm run admin -- <command> [options]
   list-issuers
   create-key --issuer <id> [--expires <ISO time>]
   revoke-key --issuer <id> --key <key id>
+  create-user --issuer <id> --username <name> --display-name <name> [--role <admin|clerk>]
+                                     a person of the issuer (admin, 管理员, by default: its first administrator) with a
+                                     temporary password, printed once, to be changed at the first sign-in
+  list-users --issuer <id>
+  reset-password --issuer <id> --user <user id>
+                                     a new temporary password for a person (ends their sessions)
   rotate-key [--grace-seconds <n>]   new signing key now; the old one retires after the grace period (default 300)
   import-key --key <key.pem> --chain <chain.pem> [--grace-seconds <n>]
                                      a CA-issued signing key instead of a generated one: an ECDSA P-256 private key
@@ -56,6 +64,10 @@ async function run (argv: string[]): Promise<unknown> {
       expires: { type: 'string' },
       'grace-seconds': { type: 'string' },
       chain: { type: 'string' },
+      username: { type: 'string' },
+      'display-name': { type: 'string' },
+      role: { type: 'string' },
+      user: { type: 'string' },
     },
   })
   const config = loadConfig()
@@ -83,13 +95,21 @@ async function run (argv: string[]): Promise<unknown> {
     keys.close()
     return keys.jwks()
   }
-  if (!['create-issuer', 'list-issuers', 'create-key', 'revoke-key'].includes(command ?? '')) throw new UsageError(`unknown command: ${command ?? '(none)'}`)
+  if (!['create-issuer', 'list-issuers', 'create-key', 'revoke-key', 'create-user', 'list-users', 'reset-password'].includes(command ?? '')) throw new UsageError(`unknown command: ${command ?? '(none)'}`)
 
   const database = await openDatabase(config.database)
   try {
     await migrateToLatest(database.db)
     const issuers = createIssuerService({ db: database.db, clock })
+    const users = createUserService({ db: database.db, clock })
+    const issuer = () => positiveInteger(required(values, 'issuer'), 'issuer')
     switch (command) {
+      case 'create-user':
+        return await users.createUser(issuer(), { username: required(values, 'username'), displayName: required(values, 'display-name'), role: values.role ?? 'admin' }, commandLine)
+      case 'list-users':
+        return await users.listUsers(issuer())
+      case 'reset-password':
+        return await users.resetPassword(issuer(), positiveInteger(required(values, 'user'), 'user'), commandLine)
       case 'create-issuer':
         return await issuers.createIssuer({ name: required(values, 'name'), kind: required(values, 'kind'), regionCode: required(values, 'region'), keyExpiresAt: optionalDate(values.expires) })
       case 'list-issuers':

@@ -28,6 +28,8 @@ export interface ApiKeysTable {
   created_at: CreatedAt
   expires_at: Timestamp | null
   revoked_at: Timestamp | null
+  /** When the key last authenticated a request (kept to the minute). */
+  last_used_at: Timestamp | null
 }
 
 export interface NumberSequencesTable {
@@ -96,7 +98,8 @@ export interface BatchesTable {
   rejected_count: number
 }
 
-export type AuditActorType = 'issuer' | 'admin' | 'cli'
+/** `issuer`: by an API key; `user`: a person signed in; `anonymous`: a sign-in that named no known user. */
+export type AuditActorType = 'issuer' | 'user' | 'admin' | 'cli' | 'anonymous'
 
 /** One recorded change (src/audit): append-only, the database refuses UPDATE, DELETE and TRUNCATE. */
 export interface AuditEventsTable {
@@ -107,6 +110,9 @@ export interface AuditEventsTable {
   actor_type: AuditActorType
   actor_issuer_id: number | null
   actor_name: string
+  /** The person, when a user signed in made the change (a session), besides the organisation. */
+  actor_user_id: number | null
+  actor_user_name: string | null
   request_id: string | null
   /** What changed: a certificate number, issuer id or API key id. */
   subject: string
@@ -117,10 +123,13 @@ export interface AuditEventsTable {
   details: ColumnType<unknown, string | null, never>
 }
 
-/** Wrong names checked recently against one subject: `certificate:<number>` or `account:<issuer id>`. */
-export interface NameCheckBudgetsTable {
+/**
+ * Recent failures against one subject: wrong names checked (`certificate:<number>`, `account:<issuer id>`)
+ * or failed sign-ins (`sign-in-user:<username>`, `sign-in-address:<address>`).
+ */
+export interface FailureBudgetsTable {
   subject: string
-  /** When each wrong name was checked, as milliseconds since the epoch; older than the window they no longer count. */
+  /** When each failure happened, as milliseconds since the epoch; older than the window they no longer count. */
   failures: ColumnType<number[], string, string>
   touched_at: Timestamp
 }
@@ -143,6 +152,42 @@ export interface BatchArchivesTable {
   finished_at: Timestamp | null
 }
 
+export type UserRole = 'admin' | 'clerk'
+
+/** A person of an issuer: 管理员 (admin) manages the organisation's staff, keys and seal; 经办人 (clerk) does its work. */
+export interface UsersTable {
+  id: Generated<number>
+  issuer_id: number
+  /** Lowercase, unique across the service. */
+  username: string
+  display_name: string
+  role: UserRole
+  /** argon2id (src/accounts/passwords.ts) in PHC format: parameters, salt and hash in one string. */
+  password_hash: string
+  /** A temporary password (new account, reset) must be changed at the first sign-in. */
+  must_change_password: boolean
+  created_at: Timestamp
+  password_changed_at: Timestamp
+  disabled_at: Timestamp | null
+  last_sign_in_at: Timestamp | null
+}
+
+/** A signed-in session: the cookie carries a random id, the table only its SHA-256. */
+export interface SessionsTable {
+  id_hash: string
+  user_id: number
+  /** The CSRF secret of this session (@fastify/csrf-protection). */
+  csrf_secret: string
+  /** How the person proved who they are: 'password' (a single sign-on provider could add its own). */
+  authenticated_by: string
+  /** The address it was signed in from (shown to the person in their list of sessions). */
+  client_address: string
+  created_at: Timestamp
+  last_seen_at: Timestamp
+  /** The absolute end (12 hours after sign-in); the idle end is last_seen_at + 30 minutes. */
+  expires_at: Timestamp
+}
+
 export interface Database {
   issuers: IssuersTable
   api_keys: ApiKeysTable
@@ -152,7 +197,9 @@ export interface Database {
   batches: BatchesTable
   revocation_counters: RevocationCountersTable
   audit_events: AuditEventsTable
-  name_check_budgets: NameCheckBudgetsTable
+  failure_budgets: FailureBudgetsTable
+  users: UsersTable
+  sessions: SessionsTable
   batch_archives: BatchArchivesTable
 }
 

@@ -2,11 +2,13 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { AuditActor } from '../audit/audit-repository.js'
 import type { IssuerService } from '../issuers/issuer-service.js'
+import type { UserService } from '../accounts/user-service.js'
 import type { Authentication } from './authentication.js'
 import { errorResponses, recordId, ref } from './schemas.js'
 
 export interface AdminRoutesOptions {
   issuers: IssuerService
+  users: UserService
   auth: Authentication
 }
 
@@ -15,7 +17,7 @@ const administrator = (request: FastifyRequest): AuditActor => ({ type: 'admin',
 
 const issuerParams = { type: 'object', required: ['id'], properties: { id: recordId } } as const
 
-export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, { issuers, auth }) => {
+export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, { issuers, users, auth }) => {
   app.addHook('onRequest', auth.admin())
 
   app.post<{ Body: { name: string, kind: string, regionCode: string, keyExpiresAt?: string } }>('/v1/admin/issuers', {
@@ -56,6 +58,21 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, {
   }, async (request, reply) => {
     const expiresAt = request.body?.expiresAt
     return reply.code(201).send(await issuers.createApiKey(request.params.id, expiresAt === undefined ? undefined : new Date(expiresAt), administrator(request)))
+  })
+
+  app.post<{ Params: { id: number }, Body: { username: string, displayName: string, role?: string } }>('/v1/admin/issuers/:id/users', {
+    schema: {
+      tags: ['admin'],
+      summary: 'Create a user of an issuer: its first 管理员 (admin, the default), or one to recover an organisation',
+      description: 'The temporary password is in the answer this once: hand it to the person, who must change it at the first sign-in. From then on the organisation\'s 管理员 manages its own people (/v1/issuers/me/users).',
+      security: [{ adminToken: [] }],
+      params: issuerParams,
+      body: ref('create-user-request.json'),
+      response: { 201: ref('user-created.json'), ...errorResponses(400, 401, 403, 404, 409, 503) },
+    },
+  }, async (request, reply) => {
+    const created = await users.createUser(request.params.id, { ...request.body, role: request.body.role ?? 'admin' }, administrator(request))
+    return reply.code(201).send(created)
   })
 
   app.delete<{ Params: { id: number, keyId: number } }>('/v1/admin/issuers/:id/keys/:keyId', {

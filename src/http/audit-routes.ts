@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { auditActions, maxAuditPageSize, type AuditService, type AuditTrailQuery } from '../audit/audit-service.js'
 import { actorOf, type Authentication } from './authentication.js'
-import { errorResponses, ref } from './schemas.js'
+import { callerSecurity, errorResponses, ref } from './schemas.js'
 
 export interface AuditRoutesOptions {
   audit: AuditService
@@ -18,7 +18,7 @@ export const auditRoutes: FastifyPluginAsync<AuditRoutesOptions> = async (app, {
       description: 'Every issuance (single and batch), revocation, API key and issuer change recorded in the area — who (issuer account, administrator or command line), when, which request, and the status before and after — in recording order. ' +
         'For HR authorities, within their own area (regionCode defaults to it). ?from= (inclusive) and ?to= (exclusive) bound the time; ' +
         `pages of ?limit= (1-${maxAuditPageSize}, default 100) continue with ?after=<nextAfter>.`,
-      security: [{ apiKey: [] }],
+      security: callerSecurity,
       querystring: {
         type: 'object',
         additionalProperties: false,

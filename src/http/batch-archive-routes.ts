@@ -4,7 +4,7 @@ import fastifyStatic from '@fastify/static'
 import { maxBatchZipInMemory, type BatchArchives } from '../batches/batch-archives.js'
 import { actorOf, type Authentication } from './authentication.js'
 import { pdfWorkOf } from './pdf-work.js'
-import { errorResponses, recordId, ref } from './schemas.js'
+import { callerSecurity, errorResponses, recordId, ref } from './schemas.js'
 
 export interface BatchArchiveRoutesOptions {
   archives: BatchArchives
@@ -28,7 +28,7 @@ export const batchArchiveRoutes: FastifyPluginAsync<BatchArchiveRoutesOptions> =
       tags: ['certificates'],
       summary: `Every certificate of a small batch (up to ${maxBatchZipInMemory}) as PDF, in one ZIP`,
       description: `A ZIP of \`<number>-<姓名>.pdf\`, one per certificate of the batch (revoked ones included), rendered on the PDF pool and sent whole with Content-Length: the ZIP is complete, or the request fails with the reason (e.g. UNRENDERABLE_CHARACTER). A batch of more than ${maxBatchZipInMemory} certificates is 409 ARCHIVE_REQUIRED: prepare it with POST /v1/batches/{id}/archive.`,
-      security: [{ apiKey: [] }],
+      security: callerSecurity,
       params: batchParams,
       produces: ['application/zip'],
       response: { 200: zipResponse, ...errorResponses(400, 401, 403, 404, 409, 422, 429, 503) },
@@ -44,7 +44,7 @@ export const batchArchiveRoutes: FastifyPluginAsync<BatchArchiveRoutesOptions> =
       tags: ['certificates'],
       summary: 'Prepare the ZIP of a batch\'s PDFs in the background (any size)',
       description: 'Starts preparing the archive unless it is ready or being prepared, and answers its state: 202 while it is prepared (poll GET /v1/batches/{id}/archive for `percent`), 200 once ready. A failed archive is prepared again.',
-      security: [{ apiKey: [] }],
+      security: callerSecurity,
       params: batchParams,
       response: { 200: ref('batch-archive.json'), 202: ref('batch-archive.json'), ...errorResponses(400, 401, 403, 404, 503) },
     },
@@ -58,7 +58,7 @@ export const batchArchiveRoutes: FastifyPluginAsync<BatchArchiveRoutesOptions> =
     schema: {
       tags: ['certificates'],
       summary: 'The state of a batch\'s archive: preparing (with percent), ready, or failed (with the reason)',
-      security: [{ apiKey: [] }],
+      security: callerSecurity,
       params: batchParams,
       response: { 200: ref('batch-archive.json'), ...errorResponses(400, 401, 403, 404, 503) },
     },
@@ -70,7 +70,7 @@ export const batchArchiveRoutes: FastifyPluginAsync<BatchArchiveRoutesOptions> =
       tags: ['certificates'],
       summary: 'Download a batch\'s ready archive (Content-Length, ETag, range requests)',
       description: 'The whole ZIP with Content-Length, or a part of it for `Range: bytes=…` (206), so that a large download can resume. 409 ARCHIVE_NOT_READY while it is prepared.',
-      security: [{ apiKey: [] }],
+      security: callerSecurity,
       params: batchParams,
       produces: ['application/zip'],
       response: { 200: zipResponse, 206: zipResponse, ...errorResponses(400, 401, 403, 404, 409, 416, 503) },

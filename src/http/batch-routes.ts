@@ -7,7 +7,7 @@ import type { IdempotencyService } from '../idempotency/idempotency-service.js'
 import { actorOf, type Authentication } from './authentication.js'
 import { toServiceError } from './error-handler.js'
 import { idempotencyKeyHeaders, replyIdempotently } from './idempotent-replies.js'
-import { errorResponses, recordId, ref } from './schemas.js'
+import { callerSecurity, errorResponses, recordId, ref } from './schemas.js'
 
 export interface BatchRoutesOptions {
   batches: BatchService
@@ -53,7 +53,7 @@ export const batchRoutes: FastifyPluginAsync<BatchRoutesOptions> = async (app, {
         'name, idNumber, employer, year, public, professional, elective are required columns; an empty hour cell counts 0; achievement is lead or contributor; the other optional columns may be left empty. ' +
         'Each row is checked like POST /v1/certificates; a holder twice in the batch for one year (DUPLICATE_IN_BATCH, every such row) or already holding a valid certificate that year (CERTIFICATE_EXISTS) is refused. ' +
         'The valid rows are issued in one transaction, one contiguous number range per county. The answer lists every row: its number, or its errors with codes. Use Idempotency-Key to retry safely.',
-      security: [{ apiKey: [] }],
+      security: callerSecurity,
       headers: idempotencyKeyHeaders,
       body: ref('issue-batch-request.json'),
       response: { 201: ref('batch-report.json'), ...errorResponses(400, 401, 403, 409, 413, 415, 422, 503) },
@@ -71,7 +71,7 @@ export const batchRoutes: FastifyPluginAsync<BatchRoutesOptions> = async (app, {
     schema: {
       tags: ['certificates'],
       summary: 'An issuance batch: its counts and certificates',
-      security: [{ apiKey: [] }],
+      security: callerSecurity,
       params: batchParams,
       response: { 200: ref('batch.json'), ...errorResponses(400, 401, 403, 404, 503) },
     },

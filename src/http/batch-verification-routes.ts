@@ -7,7 +7,7 @@ import {
   maxBatchPdfBytes, maxBatchPdfFiles, maxBatchPdfRequestBytes, maxBatchVerificationRows, type BatchVerificationService, type UploadedPdf,
 } from '../verification/batch-verification-service.js'
 import { actorOf, type Authentication } from './authentication.js'
-import { errorResponses, ref } from './schemas.js'
+import { callerSecurity, errorResponses, ref } from './schemas.js'
 
 export interface BatchVerificationRoutesOptions {
   batchVerification: BatchVerificationService
@@ -79,7 +79,7 @@ export const batchVerificationRoutes: FastifyPluginAsync<BatchVerificationRoutes
         'Numbers are taken exactly as sent: one spoilt by Excel (4.40106E+13, spaces, full-width digits, decimals) is malformed with the reason, never corrected or matched. Names compare like the public lookup (NFKC, spaces ignored, any middle dot). ' +
         'The report shows what the public lookup shows: the masked name (张*三), whether the name sent matches, status, year, region, issuer, dates and hours — never an ID number or a full name. ' +
         `With \`Accept: text/csv\` or \`?format=csv\` the report is CSV for Excel: UTF-8 with BOM, CRLF, the counts first, an empty line, then the table (${rowsReportHeader.join(', ')}); numbers are written as ="…" so Excel keeps all 14 digits.`,
-      security: [{ apiKey: [] }],
+      security: callerSecurity,
       querystring: { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['json', 'csv'] } } },
       body: {
         content: {

@@ -4,7 +4,7 @@ import type { CertificateService } from '../certificates/certificate-service.js'
 import type { IssueCertificateRequest } from '../certificates/issuance-request.js'
 import type { IdempotencyService } from '../idempotency/idempotency-service.js'
 import { actorOf, type Authentication } from './authentication.js'
-import { errorResponses, numberParams, ref } from './schemas.js'
+import { callerSecurity, errorResponses, numberParams, ref } from './schemas.js'
 import { idempotencyKeyHeaders, replyIdempotently } from './idempotent-replies.js'
 import type { NameCheckGate } from './request-guards.js'
 
@@ -24,7 +24,7 @@ export const certificateRoutes: FastifyPluginAsync<CertificateRoutesOptions> = a
       tags: ['certificates'],
       summary: 'Issue a certificate (颁发证书)',
       description: 'Checks the ID number, year, scope and yearly hour requirement, takes the next number of the county, signs and stores the certificate.',
-      security: [{ apiKey: [] }],
+      security: callerSecurity,
       headers: idempotencyKeyHeaders,
       body: ref('issue-certificate-request.json'),
       response: { 201: ref('certificate-issued.json'), ...errorResponses(400, 401, 403, 409, 415, 422, 503) },
@@ -60,7 +60,7 @@ export const certificateRoutes: FastifyPluginAsync<CertificateRoutesOptions> = a
       tags: ['certificates'],
       summary: 'Revoke a certificate (撤销证书)',
       description: 'Authorities revoke within their area, employers only what they issued. The holder may then be issued a new certificate for that year.',
-      security: [{ apiKey: [] }],
+      security: callerSecurity,
       params: numberParams,
       headers: idempotencyKeyHeaders,
       body: ref('revoke-certificate-request.json'),

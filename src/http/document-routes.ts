@@ -5,7 +5,7 @@ import type { IssuerSealService } from '../issuers/issuer-seal-service.js'
 import { maxSealBytes } from '../issuers/issuer-seal-service.js'
 import { actorOf, type Authentication } from './authentication.js'
 import { pdfWorkOf } from './pdf-work.js'
-import { errorResponses, numberParams, ref } from './schemas.js'
+import { callerSecurity, errorResponses, numberParams, ref } from './schemas.js'
 
 export interface DocumentRoutesOptions {
   pdfs: CertificatePdfService
@@ -15,6 +15,8 @@ export interface DocumentRoutesOptions {
 
 export const documentRoutes: FastifyPluginAsync<DocumentRoutesOptions> = async (app, { pdfs, seals, auth }) => {
   const issuerOnly = auth.issuer(['authority', 'employer'])
+  // The seal prints on every certificate of the organisation: its 管理员 (or its API key) changes it, not a clerk.
+  const sealKeeper = auth.issuer(['authority', 'employer'], { administrator: true })
   app.addContentTypeParser('image/png', { parseAs: 'buffer', bodyLimit: maxSealBytes }, (_request, body, done) => { done(null, body) })
 
   app.get<{ Params: { number: string } }>('/v1/certificates/:number/pdf', {
@@ -23,7 +25,7 @@ export const documentRoutes: FastifyPluginAsync<DocumentRoutesOptions> = async (
       tags: ['certificates'],
       summary: 'Download the certificate as PDF (证书 PDF)',
       description: 'One A4 page after the official template, with the verification QR code; the compact JWS is attached (certificate.jws) and in the document information. For issuers whose scope covers the certificate. The same certificate always gives the same bytes.',
-      security: [{ apiKey: [] }],
+      security: callerSecurity,
       params: numberParams,
       produces: ['application/pdf'],
       response: {
@@ -42,12 +44,12 @@ export const documentRoutes: FastifyPluginAsync<DocumentRoutesOptions> = async (
   })
 
   app.put<{ Body: Buffer }>('/v1/issuers/me/seal', {
-    onRequest: issuerOnly,
+    onRequest: sealKeeper,
     schema: {
       tags: ['certificates'],
       summary: 'Upload the issuer\'s seal (印章) as PNG',
       description: `Send the PNG as the raw body (Content-Type image/png, at most ${maxSealBytes / 1024} KB, at most 1024 pixels a side; a transparent background prints best). It is printed over 发证单位 on every certificate of this issuer, including ones already issued.`,
-      security: [{ apiKey: [] }],
+      security: callerSecurity,
       body: { content: { 'image/png': { schema: { description: 'PNG image (binary)' } } } },
       response: { 200: ref('issuer-seal.json'), ...errorResponses(400, 401, 403, 413, 415, 503) },
     },
@@ -58,7 +60,7 @@ export const documentRoutes: FastifyPluginAsync<DocumentRoutesOptions> = async (
     schema: {
       tags: ['certificates'],
       summary: 'The issuer\'s seal as uploaded',
-      security: [{ apiKey: [] }],
+      security: callerSecurity,
       produces: ['image/png'],
       response: {
         200: { description: 'The seal PNG', content: { 'image/png': { schema: { type: 'string', format: 'binary' } } } },
@@ -68,11 +70,11 @@ export const documentRoutes: FastifyPluginAsync<DocumentRoutesOptions> = async (
   }, async (request, reply) => reply.type('image/png').header('cache-control', 'private, no-cache').send(await seals.readSeal(actorOf(request))))
 
   app.delete('/v1/issuers/me/seal', {
-    onRequest: issuerOnly,
+    onRequest: sealKeeper,
     schema: {
       tags: ['certificates'],
       summary: 'Remove the issuer\'s seal: certificates then print without one',
-      security: [{ apiKey: [] }],
+      security: callerSecurity,
       response: { 204: { type: 'null' }, ...errorResponses(401, 403, 503) },
     },
   }, async (request, reply) => {

@@ -29,6 +29,8 @@ const frameworkCodes: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_BAD_URL: 'MALFORMED_URL',
   FST_ERR_MAX_PARAM_LENGTH: 'URI_TOO_LONG',
+  FST_CSRF_INVALID_TOKEN: 'CSRF_TOKEN_INVALID',
+  FST_CSRF_MISSING_SECRET: 'CSRF_TOKEN_INVALID',
 }
 
 /** Maps anything thrown to a ServiceError; unknown errors become INTERNAL_ERROR. */

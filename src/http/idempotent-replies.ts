@@ -1,7 +1,7 @@
 // The Idempotency-Key header of issuing and revoking routes: read, checked, and the (first) response sent.
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { ServiceError } from '../errors.js'
-import type { Actor } from '../issuers/issuer-scope.js'
+import type { Actor } from '../actors/actor.js'
 import { hashRequest, idempotencyKeyPattern, type IdempotencyClaim, type IdempotencyService, type IdempotentResponse, type RecordResponse } from '../idempotency/idempotency-service.js'
 
 /** The request-headers schema of a route that accepts Idempotency-Key. */

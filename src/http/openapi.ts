@@ -16,13 +16,17 @@ export function openApiDocument (config: Config): SwaggerOptions {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'An issuer API key (cek_…)' },
           adminToken: { type: 'http', scheme: 'bearer', description: 'The ADMIN_TOKEN of the configuration' },
+          sessionCookie: { type: 'apiKey', in: 'cookie', name: 'ce_session', description: 'A person signed in (POST /v1/session): the HttpOnly session cookie' },
+          csrfToken: { type: 'apiKey', in: 'header', name: 'X-CSRF-Token', description: 'The session\'s CSRF token (csrfToken of GET /v1/session), required with the cookie on every change' },
         },
       },
       tags: [
         { name: 'certificates', description: 'Issue, look up and revoke' },
         { name: 'verification', description: 'Check a certificate' },
         { name: 'reports', description: 'Issuance registers and statistics' },
-        { name: 'admin', description: 'Issuer accounts and API keys' },
+        { name: 'sessions', description: 'Signing in and out (登录), the password' },
+        { name: 'people', description: 'The organisation\'s users and API keys, for its 管理员' },
+        { name: 'admin', description: 'Issuer accounts, their first administrators and API keys' },
         { name: 'system', description: 'Health' },
       ],
     },

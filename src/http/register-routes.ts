@@ -4,7 +4,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { registerCsv, registerCsvHeader } from '../reports/register-csv.js'
 import { maxRegisterPageSize, type RegisterService } from '../reports/register-service.js'
 import { actorOf, type Authentication } from './authentication.js'
-import { errorResponses, ref } from './schemas.js'
+import { callerSecurity, errorResponses, ref } from './schemas.js'
 
 export interface RegisterRoutesOptions {
   registers: RegisterService
@@ -29,7 +29,7 @@ export const registerRoutes: FastifyPluginAsync<RegisterRoutesOptions> = async (
         'Authorities see their own area and below; an employer sees only the certificates it issued, for its county or an area containing it. ' +
         `JSON is paged: ?limit= (1-${maxRegisterPageSize}, default 100) and ?after=<the nextAfter of the previous page>. ` +
         `CSV (?format=csv, or Accept: text/csv) is the whole register, streamed: UTF-8 with BOM and CRLF so Excel opens the Chinese text, columns ${registerCsvHeader.join(', ')}.`,
-      security: [{ apiKey: [] }],
+      security: callerSecurity,
       params: {
         type: 'object',
         required: ['regionCode', 'year'],

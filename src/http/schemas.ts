@@ -28,6 +28,9 @@ export const numberParams = {
 /** An id of a stored record (issuer, API key, batch): PostgreSQL's integer, so a larger one is refused as bad input, not by the database. */
 export const recordId = { type: 'integer', minimum: 1, maximum: 2_147_483_647 } as const
 
+/** Routes for an organisation: its API key (a machine), or one of its people signed in (the session cookie, and the CSRF token on a change). */
+export const callerSecurity: Array<Record<string, string[]>> = [{ apiKey: [] }, { sessionCookie: [], csrfToken: [] }]
+
 /** The error responses a route may give, all in the one error shape. */
 export function errorResponses (...statuses: number[]) {
   return Object.fromEntries(statuses.map(s => [s, ref('error.json')]))

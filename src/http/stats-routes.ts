@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { StatsService } from '../reports/stats-service.js'
 import { actorOf, type Authentication } from './authentication.js'
-import { errorResponses, ref } from './schemas.js'
+import { callerSecurity, errorResponses, ref } from './schemas.js'
 
 export interface StatsRoutesOptions {
   stats: StatsService
@@ -17,7 +17,7 @@ export const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (app, {
       summary: 'Statistics of an area and year, per child area (统计)',
       description: 'Counts of certificates issued, revoked and valid, and the hours of valid certificates by category, for the area and for each area directly below it (province → cities, city → counties). ' +
         'Authorities within their own area; an employer gets figures for its own certificates only. regionCode defaults to the caller\'s own area, year to the current year.',
-      security: [{ apiKey: [] }],
+      security: callerSecurity,
       querystring: {
         type: 'object',
         additionalProperties: false,

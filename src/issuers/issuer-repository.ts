@@ -27,17 +27,27 @@ export async function insertApiKey (db: Db, key: { issuerId: number, hash: strin
     .executeTakeFirstOrThrow()
 }
 
-/** The active issuer owning a key hash: the key neither revoked nor expired, the issuer not disabled. */
 /** The active issuers behind these API-key hashes (unknown, revoked and expired keys, and disabled issuers, are left out). */
 export async function findIssuersByKeyHashes (db: Db, hashes: readonly string[], now: Date) {
   return db.selectFrom('api_keys')
     .innerJoin('issuers', 'issuers.id', 'api_keys.issuer_id')
-    .select(['api_keys.key_hash', 'issuers.id', 'issuers.name', 'issuers.kind', 'issuers.region_code'])
+    .select(['api_keys.key_hash', 'api_keys.id as key_id', 'api_keys.last_used_at', 'issuers.id', 'issuers.name', 'issuers.kind', 'issuers.region_code'])
     .where('api_keys.key_hash', '=', sql<string>`any(${[...new Set(hashes)]}::text[])`)
     .where('api_keys.revoked_at', 'is', null)
     .where(eb => eb.or([eb('api_keys.expires_at', 'is', null), eb('api_keys.expires_at', '>', now)]))
     .where('issuers.disabled_at', 'is', null)
     .execute()
+}
+
+/** Records that keys were used now (callers pass only keys whose last use is a minute old or more). */
+export async function touchApiKeys (db: Db, keyIds: readonly number[], now: Date) {
+  if (keyIds.length === 0) return
+  await db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', sql<number>`any(${[...keyIds]}::int[])`).execute()
+}
+
+export async function listApiKeys (db: Db, issuerId: number) {
+  return db.selectFrom('api_keys').select(['id', 'prefix', 'created_at', 'expires_at', 'revoked_at', 'last_used_at'])
+    .where('issuer_id', '=', issuerId).orderBy('id').execute()
 }
 
 export async function revokeApiKey (db: Db, issuerId: number, keyId: number, now: Date) {

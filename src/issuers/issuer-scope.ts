@@ -1,16 +1,7 @@
 // Who may act where: the scope rules for authorities, employers and verifiers.
+import type { Actor } from '../actors/actor.js'
 import { findRegion, regionContains, type Region } from '../regions/region-table.js'
 import type { IssuerKind } from '../db/schema.js'
-
-/** An authenticated issuer account making a request. */
-export interface Actor {
-  readonly issuerId: number
-  readonly name: string
-  readonly kind: IssuerKind
-  readonly region: Region
-  /** The request it is making, for the audit trail. */
-  readonly requestId?: string
-}
 
 /** Whether an actor may issue certificates numbered under `regionCode`. */
 export function mayIssueIn (actor: Actor, regionCode: string): boolean {

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
 import { assertSealPng } from '../documents/index.js'
 import { ServiceError } from '../errors.js'
-import type { Actor } from './issuer-scope.js'
+import type { Actor } from '../actors/actor.js'
 import { findIssuerSeal, updateIssuerSeal } from './issuer-repository.js'
 import { issuerAuditActor, recordAudit } from '../audit/audit-repository.js'
 

@@ -4,9 +4,10 @@ import { ServiceError } from '../errors.js'
 import type { Database, IssuerKind } from '../db/schema.js'
 import { findRegion } from '../regions/region-table.js'
 import { generateApiKey, hashApiKey } from './api-keys.js'
-import { explainIssuerRegion, type Actor } from './issuer-scope.js'
+import type { Actor } from '../actors/actor.js'
+import { explainIssuerRegion } from './issuer-scope.js'
 import * as issuers from './issuer-repository.js'
-import { normaliseName } from '../certificates/issuance-request.js'
+import { normaliseName } from '../text/names.js'
 import { commandLine, recordAudit, type AuditActor, type AuditChange } from '../audit/audit-repository.js'
 import { createGroupingQueue } from '../db/grouping-queue.js'
 
@@ -17,6 +18,17 @@ export interface IssuerView {
   regionCode: string
   regionName: string
   createdAt: string
+}
+
+/** An API key as listed (schemas/api-key.json). */
+export interface ApiKeyView {
+  keyId: number
+  prefix: string
+  status: 'active' | 'expired' | 'revoked'
+  createdAt: string
+  expiresAt: string | null
+  revokedAt: string | null
+  lastUsedAt: string | null
 }
 
 export interface CreatedApiKey { keyId: number, apiKey: string, prefix: string, expiresAt: string | null }
@@ -49,7 +61,12 @@ export function createIssuerService ({ db, clock }: { db: Kysely<Database>, cloc
     concurrency: 4,
     maxGroupSize: 500,
     run: async hashes => {
-      const owners = new Map((await issuers.findIssuersByKeyHashes(db, hashes, clock())).map(row => [row.key_hash, row]))
+      const now = clock()
+      const found = await issuers.findIssuersByKeyHashes(db, hashes, now)
+      // A key's last use is kept to the minute: one write per key per minute however busy it is.
+      const stale = found.filter(row => row.last_used_at === null || now.getTime() - row.last_used_at.getTime() >= 60_000)
+      await issuers.touchApiKeys(db, [...new Set(stale.map(row => row.key_id))], now)
+      const owners = new Map(found.map(row => [row.key_hash, row]))
       return hashes.map(hash => ({ value: owners.get(hash) }))
     },
   })
@@ -93,11 +110,26 @@ export function createIssuerService ({ db, clock }: { db: Kysely<Database>, cloc
     async revokeApiKey (issuerId: number, keyId: number, by: AuditActor = commandLine): Promise<void> {
       await db.transaction().execute(async trx => {
         const issuer = await issuers.findIssuerById(trx, issuerId)
-        if (issuer === undefined || !await issuers.revokeApiKey(trx, issuerId, keyId, clock())) {
-          throw new ServiceError('ISSUER_NOT_FOUND', `Issuer ${issuerId} has no active key ${keyId}.`)
+        if (issuer === undefined) throw new ServiceError('ISSUER_NOT_FOUND', `No issuer has id ${issuerId}.`)
+        if (!await issuers.revokeApiKey(trx, issuerId, keyId, clock())) {
+          throw new ServiceError('API_KEY_NOT_FOUND', { en: `Issuer ${issuerId} has no active key ${keyId}.`, zh: `该单位没有编号为 ${keyId} 的有效 API 密钥。` })
         }
         await recordAudit(trx, by, clock(), [{ action: 'api_key.revoked', subject: String(keyId), regionCode: issuer.region_code, before: 'active', after: 'revoked', details: { issuerId } }])
       })
+    },
+
+    /** The organisation's API keys, revoked and expired ones too (never the keys themselves). */
+    async listApiKeys (issuerId: number): Promise<ApiKeyView[]> {
+      const now = clock()
+      return (await issuers.listApiKeys(db, issuerId)).map(row => ({
+        keyId: row.id,
+        prefix: row.prefix,
+        status: row.revoked_at !== null ? 'revoked' : row.expires_at !== null && row.expires_at <= now ? 'expired' : 'active',
+        createdAt: row.created_at.toISOString(),
+        expiresAt: row.expires_at?.toISOString() ?? null,
+        revokedAt: row.revoked_at?.toISOString() ?? null,
+        lastUsedAt: row.last_used_at?.toISOString() ?? null,
+      }))
     },
 
     async listIssuers (): Promise<IssuerView[]> {
@@ -110,7 +142,7 @@ export function createIssuerService ({ db, clock }: { db: Kysely<Database>, cloc
       if (row === undefined) return undefined
       const region = findRegion(row.region_code)
       if (region === undefined) return undefined
-      return { issuerId: row.id, name: row.name, kind: row.kind, region }
+      return { issuerId: row.id, name: row.name, kind: row.kind, region, via: 'api-key' }
     },
   }
 }

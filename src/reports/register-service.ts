@@ -1,7 +1,7 @@
 // The issuance register (证书发放名册) of an area and year: paged by number for JSON, streamed page by page for CSV.
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
-import type { Actor } from '../issuers/issuer-scope.js'
+import type { Actor } from '../actors/actor.js'
 import type { CertificateHours } from '../certificates/certificate-service.js'
 import { listRegisterPage } from './report-repository.js'
 import { resolveReportArea, type ReportArea } from './report-area.js'

@@ -1,7 +1,8 @@
 // The area and year a register or statistic is asked for, checked against the caller's scope.
 import { ServiceError } from '../errors.js'
 import { firstYear } from '../certificates/certificate-number.js'
-import { reportScope, type Actor } from '../issuers/issuer-scope.js'
+import type { Actor } from '../actors/actor.js'
+import { reportScope } from '../issuers/issuer-scope.js'
 import { findRegion, type Region } from '../regions/region-table.js'
 import type { AreaFilter } from './report-repository.js'
 

@@ -1,7 +1,7 @@
 // Statistics of an area and year: certificates issued and revoked and hours by category, per child area.
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
-import type { Actor } from '../issuers/issuer-scope.js'
+import type { Actor } from '../actors/actor.js'
 import { childRegions, findRegion, regionContains, type Region } from '../regions/region-table.js'
 import { sumByRegion } from './report-repository.js'
 import { resolveReportArea } from './report-area.js'

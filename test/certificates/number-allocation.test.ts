@@ -67,7 +67,7 @@ t.test('a failure after the number was taken gives the number back', async t => 
     },
   }
   const service = createCertificateService({ db: database.db, keys: flakyKeys, holderIdSecret: Buffer.alloc(32, 1), clock: () => new Date(), publicBaseUrl: 'https://cert.example.gov.cn', nameChecks: createNameCheckService({ db: database.db, clock: () => new Date(), mismatchesPerAccountPerDay: 100 }) })
-  const actor = { issuerId: 1, name: '天河区', kind: 'authority' as const, region: findRegion('440106')! }
+  const actor = { issuerId: 1, name: '天河区', kind: 'authority' as const, region: findRegion('440106')!, via: 'api-key' as const }
   const issue = (serial: number) => service.issueCertificate(actor, issueBody({}, serial) as never)
   t.equal((await issue(1)).number, '44010625000001')
   await t.rejects(issue(2), /signing device unavailable/)
@@ -82,7 +82,7 @@ t.test('requests issued together share a transaction, but one member\'s failure 
   t.teardown(() => keys.close())
   const service = createCertificateService({ db: database.db, keys, holderIdSecret: Buffer.alloc(32, 1), clock: () => new Date(), publicBaseUrl: 'https://cert.example.gov.cn', nameChecks: createNameCheckService({ db: database.db, clock: () => new Date(), mismatchesPerAccountPerDay: 100 }) })
   await database.db.insertInto('issuers').values({ name: '天河区', kind: 'authority', region_code: '440106' }).execute()
-  const actor = { issuerId: 1, name: '天河区', kind: 'authority' as const, region: findRegion('440106')! }
+  const actor = { issuerId: 1, name: '天河区', kind: 'authority' as const, region: findRegion('440106')!, via: 'api-key' as const }
   const issueAll = (serials: number[], beforeCommit: (serial: number) => BeforeCommit<IssuedCertificate>) =>
     Promise.allSettled(serials.map(serial => service.issueCertificate(actor, issueBody({}, serial) as never, beforeCommit(serial))))
 

@@ -69,3 +69,37 @@ t.test('the admin CLI imports a CA-issued signing key, and refuses a chain that 
   t.equal(published.x5c.length, 2, 'with the CA\'s chain as x5c')
   t.equal(Buffer.from(published.x5c[1], 'base64').toString('base64'), ca.certificatePem.replace(/-----[^-]+-----|\s/g, ''), 'ending in the CA certificate')
 })
+
+t.test('the admin CLI creates an organisation\'s first 管理员, who signs in with the temporary password; and resets it', async t => {
+  const dir = await temporaryDirectory(t)
+  const env = { DATA_DIR: path.join(dir, 'data'), KEYS_DIR: path.join(dir, 'keys'), DATABASE_URL: '' }
+  const issuer = JSON.parse((await admin(env, 'create-issuer', '--name', '甲公司', '--kind', 'employer', '--region', '440106')).stdout)
+  const created = await admin(env, 'create-user', '--issuer', String(issuer.id), '--username', 'hr.admin', '--display-name', '陈静')
+  t.equal(created.code, 0, created.stderr)
+  const { user, temporaryPassword } = JSON.parse(created.stdout)
+  t.match(user, { username: 'hr.admin', displayName: '陈静', role: 'admin', mustChangePassword: true })
+  const listed = JSON.parse((await admin(env, 'list-users', '--issuer', String(issuer.id))).stdout)
+  t.same(listed.map((u: { username: string }) => u.username), ['hr.admin'])
+  t.notOk(JSON.stringify(listed).includes(temporaryPassword), 'a listing never shows a password')
+  const reset = JSON.parse((await admin(env, 'reset-password', '--issuer', String(issuer.id), '--user', String(user.id))).stdout)
+  t.not(reset.temporaryPassword, temporaryPassword)
+  const taken = await admin(env, 'create-user', '--issuer', String(issuer.id), '--username', 'HR.Admin', '--display-name', '某人')
+  t.equal(taken.code, 1)
+  t.equal(JSON.parse(taken.stderr).error.code, 'USERNAME_TAKEN')
+
+  // The embedded database is one process's at a time: the service opens it once the command line is done.
+
+  const { build } = await import('../helper.js')
+  const { openDatabase } = await import('../../src/db/database.js')
+  const database = await openDatabase({ dataDir: env.DATA_DIR, poolSize: 1 })
+  t.teardown(() => database.close())
+  const { app } = await build(t, { database, keysDir: env.KEYS_DIR })
+  const old = await app.inject({ method: 'POST', url: '/v1/session', payload: { username: 'hr.admin', password: temporaryPassword } })
+  t.equal(old.json().code, 'SIGN_IN_FAILED', 'the reset password replaced the first')
+  const signedIn = await app.inject({ method: 'POST', url: '/v1/session', payload: { username: 'hr.admin', password: reset.temporaryPassword } })
+  t.equal(signedIn.statusCode, 200)
+  t.match(signedIn.json(), { mustChangePassword: true, user: { role: 'admin' }, organisation: { id: issuer.id, name: '甲公司' } })
+  const audit = await database.db.selectFrom('audit_events').select(['action', 'actor_type']).where('action', 'like', 'user.%').orderBy('id').execute()
+  t.same(audit, [{ action: 'user.created', actor_type: 'cli' }, { action: 'user.password_reset', actor_type: 'cli' }], 'both are in the audit trail, by the command line')
+
+})

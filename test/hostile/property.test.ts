@@ -7,7 +7,7 @@ import { explainIdNumber, idCheckCharacter } from '../../src/certificates/id-num
 import { chooseRuleSet, evaluateHours, ruleSets, type DeclaredHours } from '../../src/certificates/hour-rules.js'
 import { planIssuance, type IssueCertificateRequest } from '../../src/certificates/issuance-request.js'
 import { findRegion } from '../../src/regions/region-table.js'
-import type { Actor } from '../../src/issuers/issuer-scope.js'
+import type { Actor } from '../../src/actors/actor.js'
 import { adminToken, build, issueBody, makeIdNumber } from '../helper.js'
 
 const today = new Date('2026-03-15T02:00:00Z')
@@ -80,10 +80,10 @@ t.test('the rules engine: every rule set and any amounts give an evaluation or V
 
 t.test('an issuing body of any content: a plan or a ServiceError, for every kind of account', async t => {
   const actors: Actor[] = [
-    { issuerId: 1, name: '天河区人社局', kind: 'authority', region: findRegion('440106')! },
-    { issuerId: 2, name: '广东省人社厅', kind: 'authority', region: findRegion('440000')! },
-    { issuerId: 3, name: '甲公司', kind: 'employer', region: findRegion('440106')! },
-    { issuerId: 4, name: '评审委员会', kind: 'verifier', region: findRegion('440000')! },
+    { issuerId: 1, name: '天河区人社局', kind: 'authority', region: findRegion('440106')!, via: 'api-key' },
+    { issuerId: 2, name: '广东省人社厅', kind: 'authority', region: findRegion('440000')!, via: 'api-key' },
+    { issuerId: 3, name: '甲公司', kind: 'employer', region: findRegion('440106')!, via: 'api-key' },
+    { issuerId: 4, name: '评审委员会', kind: 'verifier', region: findRegion('440000')!, via: 'api-key' },
   ]
   const body = fc.record({
     holder: fc.record({ name: anyText, idNumber: fc.oneof(anyText, fc.stringMatching(/^\d{17}[\dX]$/)) }),

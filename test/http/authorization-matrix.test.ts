@@ -1,14 +1,35 @@
-// The authorization matrix: every kind of caller against every endpoint the app has, in and out of scope; a refusal changes nothing.
+// The authorization matrix: every kind of caller (API keys, people signed in, the administrator) against every endpoint
+// the app has, in and out of scope; a refusal changes nothing.
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { PNG } from 'pngjs'
-import { adminToken, build, issueBody, makeIdNumber } from '../helper.js'
+import { adminToken, build, issueBody, makeIdNumber, signIn, type SignedIn } from '../helper.js'
 import { snapshotDatabase } from '../fixtures/database-snapshot.js'
 
-const callers = ['none', 'wrong key', 'revoked key', 'expired key', 'county', 'city', 'province', 'employer', 'verifier', 'admin'] as const
+const keyCallers = ['none', 'wrong key', 'revoked key', 'expired key', 'county', 'city', 'province', 'employer', 'verifier', 'admin'] as const
+/** People signed in: the 管理员 and 经办人 of each kind of organisation, and sessions that must not get through. */
+const sessionCallers = [
+  'county 管理员', 'county 经办人', 'employer 管理员', 'employer 经办人', 'verifier 管理员', 'verifier 经办人',
+  'disabled user', 'expired session', 'temporary password', 'no CSRF token',
+] as const
+const callers = [...keyCallers, ...sessionCallers] as const
 type Caller = typeof callers[number]
 type Scope = 'in' | 'out' | 'any'
+type Org = 'county' | 'city' | 'province' | 'employer' | 'verifier'
+
+const isSession = (caller: Caller) => (sessionCallers as readonly string[]).includes(caller)
+/** Sessions that are no more (their person disabled, or 12 hours old): 401 wherever a caller is needed. */
+const deadSessions: Caller[] = ['disabled user', 'expired session']
+const deadKeys: Caller[] = ['none', 'wrong key', 'revoked key', 'expired key', 'admin']
+/** The organisation a caller acts for ('no CSRF token' is a county 经办人 who forgot the token). */
+function orgOf (caller: Caller): Org | undefined {
+  if (caller === 'no CSRF token' || caller === 'temporary password') return 'county'
+  const org = caller.split(' ')[0] as Org
+  return ['county', 'city', 'province', 'employer', 'verifier'].includes(org) ? org : undefined
+}
+const isClerk = (caller: Caller) => caller.endsWith('经办人') || caller === 'no CSRF token'
+const unsafe = (method: string) => !['GET', 'HEAD', 'OPTIONS'].includes(method)
 
 /** Every METHOD and path the app routes, read from its router (so a new endpoint appears here by itself). */
 function routesOf (app: FastifyInstance): string[] {
@@ -33,7 +54,14 @@ interface Context {
   batch (scope: Scope): number
   kid: string
   uploadSeal (caller: Caller): Promise<void>
-  freshKeyId (): Promise<number>
+  /** A fresh API key of the employer (the administrator's routes), or of the caller's organisation (in scope) or Henan's (out). */
+  freshKeyId (caller?: Caller, scope?: Scope): Promise<number>
+  /** A fresh 经办人 of the caller's organisation (in scope) or of Henan's (out). */
+  freshUserId (caller: Caller, scope: Scope): Promise<number>
+  /** For routes that end the caller's session: a new session like the caller's, with its password. */
+  freshSession (caller: Caller): Promise<{ headers: Record<string, string>, password: string } | undefined>
+  /** The credentials POST /v1/session is tried with. */
+  credentials: { username: string, password: string }
   /** The signed token of a certificate issued by `certificate`. */
   jwsOf (number: string): string
 }
@@ -42,22 +70,46 @@ interface Entry {
   scopes: Scope[]
   request (context: Context, scope: Scope, caller: Caller): Promise<InjectOptions> | InjectOptions
   /** The status each caller gets; a refusal must leave every table as it was. */
-  expect (caller: Caller, scope: Scope): number
+  expect (caller: Caller, scope: Scope, method: string): number
 }
 
-const issuerCallers: Caller[] = ['county', 'city', 'province', 'employer']
-const authorities: Caller[] = ['county', 'city', 'province']
+const issuerOrgs: Org[] = ['county', 'city', 'province', 'employer']
+const authorities: Org[] = ['county', 'city', 'province']
 /** Any caller gets the same answer: the route is public and ignores the Authorization header. */
 const publicRoute = (status: number, request: Entry['request'], scopes: Scope[] = ['any']): Entry => ({ scopes, request, expect: () => status })
-/** A route behind an issuer API key: no key 401, a bad key (or the admin token) 401, then by role and scope. */
-const keyRoute = (request: Entry['request'], allowed: (caller: Caller, scope: Scope) => number, scopes: Scope[] = ['in', 'out']): Entry => ({
+/**
+ * A route behind an issuer API key or a session: no key 401, a bad key (or the admin token) 401, an ended session 401,
+ * a temporary password 403, then by the organisation's kind and scope; a 经办人 is refused what is for the 管理员
+ * (`administrator`), and a session's change without its CSRF token is refused.
+ */
+const keyRoute = (request: Entry['request'], allowed: (org: Org, scope: Scope) => number, scopes: Scope[] = ['in', 'out'], administrator = false): Entry => ({
   scopes,
   request,
-  expect: (caller, scope) => (['none', 'wrong key', 'revoked key', 'expired key', 'admin'].includes(caller) ? 401 : allowed(caller, scope)),
+  expect: (caller, scope, method) => {
+    if (deadKeys.includes(caller) || deadSessions.includes(caller)) return 401
+    if (caller === 'temporary password') return 403
+    // Who may act is settled before what is asked for: a 经办人 at a 管理员's route, or a change without its token, goes no further.
+    if (administrator && isClerk(caller)) return 403
+    if (caller === 'no CSRF token' && unsafe(method)) return 403
+    return allowed(orgOf(caller)!, scope)
+  },
+})
+/** A route for an organisation's 管理员 signed in: API keys and 经办人 are refused; in scope is the caller's own organisation. */
+const peopleRoute = (ok: number, request: Entry['request'], scopes: Scope[] = ['any'], outOfScope = 404): Entry =>
+  keyRoute(request, (_org, scope) => (scope === 'out' ? outOfScope : ok), scopes, true)
+const withKeysRefused = (entry: Entry): Entry => ({
+  ...entry,
+  expect: (caller, scope, method) => (!isSession(caller) && !deadKeys.includes(caller) ? 403 : entry.expect(caller, scope, method)),
+})
+/** The session's own routes: any live session (a temporary password too); a change needs the CSRF token. */
+const sessionRoute = (ok: number, request: Entry['request']): Entry => ({
+  scopes: ['any'],
+  request,
+  expect: (caller, _scope, method) => (!isSession(caller) || deadSessions.includes(caller) ? 401 : caller === 'no CSRF token' && unsafe(method) ? 403 : ok),
 })
 const adminRoute = (status: number, request: Entry['request']): Entry => ({ scopes: ['any'], request, expect: caller => (caller === 'admin' ? status : 401) })
 /** Issuers act within their area; verifiers do not issue. */
-const withinScope = (ok: number, roles: Caller[] = issuerCallers) => (caller: Caller, scope: Scope) => (!roles.includes(caller) ? 403 : scope === 'out' ? 403 : ok)
+const withinScope = (ok: number, roles: Org[] = issuerOrgs) => (org: Org, scope: Scope) => (!roles.includes(org) ? 403 : scope === 'out' ? 403 : ok)
 
 let serial = 0
 /** Issuing and revoking calls carry an Idempotency-Key: a refused one must not keep it either. */
@@ -94,34 +146,53 @@ const matrix: Record<string, Entry> = {
   'POST /v1/certificates': keyRoute((_c, scope) => ({ method: 'POST', url: '/v1/certificates', headers: idempotent(), payload: bodyFor(scope === 'out' ? '410105' : '440106', '王五', '19700101') }), withinScope(201)),
   'POST /v1/certificates/batch': keyRoute((_c, scope) => ({ method: 'POST', url: '/v1/certificates/batch', headers: idempotent(), payload: { certificates: [bodyFor(scope === 'out' ? '410105' : '440106', '赵六', '19710101')] } }),
     // A batch answers 201 row by row: a row out of scope is that row's OUT_OF_SCOPE, never an issuance.
-    caller => (issuerCallers.includes(caller) ? 201 : 403)),
+    org => (issuerOrgs.includes(org) ? 201 : 403)),
   'GET /v1/certificates/:number/pdf': keyRoute(async (c, scope) => ({ url: `/v1/certificates/${await c.certificate(scope)}/pdf` }), withinScope(200)),
   'POST /v1/certificates/:number/revoke': keyRoute(async (c, scope) => ({ method: 'POST', url: `/v1/certificates/${await c.certificate(scope)}/revoke`, headers: idempotent(), payload: { reason: '核查不实' } }), withinScope(200)),
-  'GET /v1/batches/:id': keyRoute((c, scope) => ({ url: `/v1/batches/${c.batch(scope)}` }), (caller, scope) => (caller === 'verifier' ? 403 : caller === 'employer' && scope === 'in' ? 200 : 403)),
-  'GET /v1/batches/:id/pdfs': keyRoute((c, scope) => ({ url: `/v1/batches/${c.batch(scope)}/pdfs` }), (caller, scope) => (caller === 'verifier' ? 403 : caller === 'employer' && scope === 'in' ? 200 : 403)),
+  'GET /v1/batches/:id': keyRoute((c, scope) => ({ url: `/v1/batches/${c.batch(scope)}` }), (org, scope) => (org === 'employer' && scope === 'in' ? 200 : 403)),
+  'GET /v1/batches/:id/pdfs': keyRoute((c, scope) => ({ url: `/v1/batches/${c.batch(scope)}/pdfs` }), (org, scope) => (org === 'employer' && scope === 'in' ? 200 : 403)),
   // The batches' archives are ready before the matrix runs (prepared by their own issuers): asking again is 200.
-  'POST /v1/batches/:id/archive': keyRoute((c, scope) => ({ method: 'POST', url: `/v1/batches/${c.batch(scope)}/archive` }), (caller, scope) => (caller === 'verifier' ? 403 : caller === 'employer' && scope === 'in' ? 200 : 403)),
-  'GET /v1/batches/:id/archive': keyRoute((c, scope) => ({ url: `/v1/batches/${c.batch(scope)}/archive` }), (caller, scope) => (caller === 'verifier' ? 403 : caller === 'employer' && scope === 'in' ? 200 : 403)),
-  'GET /v1/batches/:id/archive.zip': keyRoute((c, scope) => ({ url: `/v1/batches/${c.batch(scope)}/archive.zip` }), (caller, scope) => (caller === 'verifier' ? 403 : caller === 'employer' && scope === 'in' ? 200 : 403)),
+  'POST /v1/batches/:id/archive': keyRoute((c, scope) => ({ method: 'POST', url: `/v1/batches/${c.batch(scope)}/archive` }), (org, scope) => (org === 'employer' && scope === 'in' ? 200 : 403)),
+  'GET /v1/batches/:id/archive': keyRoute((c, scope) => ({ url: `/v1/batches/${c.batch(scope)}/archive` }), (org, scope) => (org === 'employer' && scope === 'in' ? 200 : 403)),
+  'GET /v1/batches/:id/archive.zip': keyRoute((c, scope) => ({ url: `/v1/batches/${c.batch(scope)}/archive.zip` }), (org, scope) => (org === 'employer' && scope === 'in' ? 200 : 403)),
   'GET /v1/registers/:regionCode/:year': keyRoute((_c, scope) => ({ url: `/v1/registers/${scope === 'out' ? '410105' : '440106'}/2025` }), withinScope(200)),
   'GET /v1/stats': keyRoute((_c, scope) => ({ url: `/v1/stats?regionCode=${scope === 'out' ? '410105' : '440106'}&year=2025` }), withinScope(200)),
   'GET /v1/audit': keyRoute((_c, scope) => ({ url: `/v1/audit?regionCode=${scope === 'out' ? '410105' : '440106'}` }), withinScope(200, authorities)),
-  'POST /v1/verify/batch': keyRoute(async (c, scope) => ({ method: 'POST', url: '/v1/verify/batch', payload: { rows: [{ number: await c.certificate(scope) }] } }), caller => (['verifier', ...authorities].includes(caller) ? 200 : 403)),
-  'PUT /v1/issuers/me/seal': keyRoute(() => ({ method: 'PUT', url: '/v1/issuers/me/seal', headers: { 'content-type': 'image/png' }, payload: seal }), withinScope(200), ['any']),
+  'POST /v1/verify/batch': keyRoute(async (c, scope) => ({ method: 'POST', url: '/v1/verify/batch', payload: { rows: [{ number: await c.certificate(scope) }] } }), org => (['verifier', ...authorities].includes(org) ? 200 : 403)),
+  'PUT /v1/issuers/me/seal': keyRoute(() => ({ method: 'PUT', url: '/v1/issuers/me/seal', headers: { 'content-type': 'image/png' }, payload: seal }), withinScope(200), ['any'], true),
   'GET /v1/issuers/me/seal': keyRoute(async (c, _scope, caller) => { await c.uploadSeal(caller); return { url: '/v1/issuers/me/seal' } }, withinScope(200), ['any']),
-  'DELETE /v1/issuers/me/seal': keyRoute(() => ({ method: 'DELETE', url: '/v1/issuers/me/seal' }), withinScope(204), ['any']),
+  'DELETE /v1/issuers/me/seal': keyRoute(() => ({ method: 'DELETE', url: '/v1/issuers/me/seal' }), withinScope(204), ['any'], true),
+
+  'GET /v1/issuers/me/users': withKeysRefused(peopleRoute(200, () => ({ url: '/v1/issuers/me/users' }))),
+  'POST /v1/issuers/me/users': withKeysRefused(peopleRoute(201, () => ({ method: 'POST', url: '/v1/issuers/me/users', payload: { username: `staff${++serial}`, displayName: '新同事' } }))),
+  'PATCH /v1/issuers/me/users/:id': withKeysRefused(peopleRoute(200, async (c, scope, caller) => ({ method: 'PATCH', url: `/v1/issuers/me/users/${await c.freshUserId(caller, scope)}`, payload: { displayName: '改名' } }), ['in', 'out'])),
+  'POST /v1/issuers/me/users/:id/password-reset': withKeysRefused(peopleRoute(200, async (c, scope, caller) => ({ method: 'POST', url: `/v1/issuers/me/users/${await c.freshUserId(caller, scope)}/password-reset` }), ['in', 'out'])),
+  'GET /v1/issuers/me/keys': withKeysRefused(peopleRoute(200, () => ({ url: '/v1/issuers/me/keys' }))),
+  'POST /v1/issuers/me/keys': withKeysRefused(peopleRoute(201, () => ({ method: 'POST', url: '/v1/issuers/me/keys', payload: {} }))),
+  'DELETE /v1/issuers/me/keys/:keyId': withKeysRefused(peopleRoute(204, async (c, scope, caller) => ({ method: 'DELETE', url: `/v1/issuers/me/keys/${await c.freshKeyId(caller, scope)}` }), ['in', 'out'])),
+
+  'POST /v1/session': publicRoute(200, c => ({ method: 'POST', url: '/v1/session', payload: c.credentials })),
+  'GET /v1/session': sessionRoute(200, () => ({ url: '/v1/session' })),
+  'GET /v1/sessions': sessionRoute(200, () => ({ url: '/v1/sessions' })),
+  'DELETE /v1/session': sessionRoute(204, async (c, _scope, caller) => ({ method: 'DELETE', url: '/v1/session', headers: (await c.freshSession(caller))?.headers })),
+  'DELETE /v1/sessions': sessionRoute(204, async (c, _scope, caller) => ({ method: 'DELETE', url: '/v1/sessions', headers: (await c.freshSession(caller))?.headers })),
+  'PUT /v1/session/password': sessionRoute(200, async (c, _scope, caller) => {
+    const fresh = await c.freshSession(caller)
+    return { method: 'PUT', url: '/v1/session/password', headers: fresh?.headers, payload: { currentPassword: fresh?.password ?? 'not-a-password', newPassword: `Matrix-${++serial}-changed-口令` } }
+  }),
 
   'POST /v1/admin/issuers': adminRoute(201, () => ({ method: 'POST', url: '/v1/admin/issuers', payload: { name: `某公司${++serial}`, kind: 'employer', regionCode: '440106' } })),
   'GET /v1/admin/issuers': adminRoute(200, () => ({ url: '/v1/admin/issuers' })),
   'POST /v1/admin/issuers/:id/keys': adminRoute(201, c => ({ method: 'POST', url: `/v1/admin/issuers/${c.ids.employer}/keys`, payload: {} })),
   'DELETE /v1/admin/issuers/:id/keys/:keyId': adminRoute(204, async c => ({ method: 'DELETE', url: `/v1/admin/issuers/${c.ids.employer}/keys/${await c.freshKeyId()}` })),
+  'POST /v1/admin/issuers/:id/users': adminRoute(201, c => ({ method: 'POST', url: `/v1/admin/issuers/${c.ids.employer}/users`, payload: { username: `first${++serial}`, displayName: '首任管理员' } })),
 }
 
 const seal = (() => { const png = new PNG({ width: 4, height: 4 }); png.data.fill(180); return PNG.sync.write(png) })()
 
 t.test('every caller against every endpoint, in and out of scope', async t => {
-  const now = new Date('2026-03-15T02:00:00Z')
-  const { app, database, createIssuer } = await build(t, { clock: () => now })
+  let now = new Date('2026-03-15T02:00:00Z')
+  const { app, database, createIssuer, signInNewUser } = await build(t, { clock: () => now })
   const adminHeaders = { authorization: `Bearer ${adminToken}` }
   const county = await createIssuer('authority', '440106', '天河区人社局')
   const city = await createIssuer('authority', '440100', '广州市人社局')
@@ -134,18 +205,43 @@ t.test('every caller against every endpoint, in and out of scope', async t => {
   t.equal((await app.inject({ method: 'DELETE', url: `/v1/admin/issuers/${county.id}/keys/${revoked.keyId}`, headers: adminHeaders })).statusCode, 204)
   const expired = await adminPost(`/v1/admin/issuers/${county.id}/keys`, { expiresAt: '2026-03-14T00:00:00Z' })
 
-  const authorization: Record<Caller, string | undefined> = {
-    none: undefined,
-    'wrong key': 'Bearer cek_this-key-was-never-issued-0000000000000000000',
-    'revoked key': `Bearer ${revoked.apiKey}`,
-    'expired key': `Bearer ${expired.apiKey}`,
-    county: `Bearer ${county.apiKey}`,
-    city: `Bearer ${city.apiKey}`,
-    province: `Bearer ${province.apiKey}`,
-    employer: `Bearer ${employer.apiKey}`,
-    verifier: `Bearer ${verifier.apiKey}`,
-    admin: `Bearer ${adminToken}`,
+  const orgs: Record<Org, { id: number, apiKey: string }> = { county, city, province, employer, verifier }
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+  const sessionHeaders = (s: SignedIn) => s.headers as Record<string, string>
+  const roleOf = (caller: Caller) => (caller.endsWith('管理员') ? 'admin' : 'clerk')
+  const people: Partial<Record<Caller, SignedIn>> = {}
+  for (const caller of sessionCallers.slice(0, 6)) people[caller] = await signInNewUser(orgs[orgOf(caller)!].id, roleOf(caller))
+  const countyAdmin = people['county 管理员']!
+  const disabled = await signInNewUser(county.id, 'clerk')
+  t.equal((await app.inject({ method: 'PATCH', url: `/v1/issuers/me/users/${disabled.userId}`, headers: countyAdmin.headers, payload: { disabled: true } })).statusCode, 200)
+  now = new Date(now.getTime() - 13 * 3_600_000)
+  const expiredSession = await signInNewUser(county.id, 'clerk')
+  now = new Date(now.getTime() + 13 * 3_600_000)
+  const temporary = async () => {
+    const created = await app.inject({ method: 'POST', url: `/v1/admin/issuers/${county.id}/users`, headers: adminHeaders, payload: { username: `temp${++serial}`, displayName: '新同事' } })
+    const password = created.json().temporaryPassword as string
+    const signedIn = await signIn(app, created.json().user.username, password)
+    return { headers: { cookie: signedIn.cookie, 'x-csrf-token': signedIn.csrfToken }, password }
   }
+  const withoutToken = await signInNewUser(county.id, 'clerk')
+  const headersOf: Record<Caller, Record<string, string>> = {
+    none: {},
+    'wrong key': bearer('cek_this-key-was-never-issued-0000000000000000000'),
+    'revoked key': bearer(revoked.apiKey),
+    'expired key': bearer(expired.apiKey),
+    county: bearer(county.apiKey),
+    city: bearer(city.apiKey),
+    province: bearer(province.apiKey),
+    employer: bearer(employer.apiKey),
+    verifier: bearer(verifier.apiKey),
+    admin: bearer(adminToken),
+    ...Object.fromEntries(Object.entries(people).map(([caller, s]) => [caller, sessionHeaders(s)])) as Record<typeof sessionCallers[number], Record<string, string>>,
+    'disabled user': sessionHeaders(disabled),
+    'expired session': sessionHeaders(expiredSession),
+    'temporary password': (await temporary()).headers,
+    'no CSRF token': { cookie: withoutToken.cookie },
+  }
+  const signInUser = await signInNewUser(employer.id, 'clerk')
   const issueAs = async (who: { apiKey: string }, regionCode: string) => {
     const response = await app.inject({ method: 'POST', url: '/v1/certificates', headers: { authorization: `Bearer ${who.apiKey}` }, payload: bodyFor(regionCode, '李四', '19800101') })
     if (response.statusCode !== 201) throw new Error(response.body)
@@ -174,10 +270,26 @@ t.test('every caller against every endpoint, in and out of scope', async t => {
     },
     batch: scope => (scope === 'out' ? batches.out : batches.in),
     async uploadSeal (caller) {
-      if (!issuerCallers.includes(caller)) return
-      await app.inject({ method: 'PUT', url: '/v1/issuers/me/seal', headers: { authorization: authorization[caller]!, 'content-type': 'image/png' }, payload: seal })
+      const org = orgOf(caller)
+      if (org === undefined || !issuerOrgs.includes(org)) return
+      await app.inject({ method: 'PUT', url: '/v1/issuers/me/seal', headers: { ...bearer(orgs[org].apiKey), 'content-type': 'image/png' }, payload: seal })
     },
-    async freshKeyId () { return (await adminPost(`/v1/admin/issuers/${employer.id}/keys`, {})).keyId },
+    async freshKeyId (caller, scope) {
+      const owner = caller === undefined ? employer.id : scope === 'out' ? henan.id : orgs[orgOf(caller) ?? 'county'].id
+      return (await adminPost(`/v1/admin/issuers/${owner}/keys`, {})).keyId
+    },
+    async freshUserId (caller, scope) {
+      const owner = scope === 'out' ? henan.id : orgs[orgOf(caller) ?? 'county'].id
+      const created = await app.inject({ method: 'POST', url: `/v1/admin/issuers/${owner}/users`, headers: adminHeaders, payload: { username: `staff${++serial}`, displayName: '同事', role: 'clerk' } })
+      return created.json().user.id as number
+    },
+    async freshSession (caller) {
+      if (caller === 'temporary password') return await temporary()
+      if (!isSession(caller) || deadSessions.includes(caller)) return undefined
+      const fresh = await signInNewUser(orgs[orgOf(caller)!].id, caller === 'no CSRF token' ? 'clerk' : roleOf(caller))
+      return { headers: caller === 'no CSRF token' ? { cookie: fresh.cookie } : sessionHeaders(fresh), password: fresh.password }
+    },
+    credentials: { username: signInUser.username, password: signInUser.password },
     jwsOf: number => tokens.get(number) ?? '',
   }
 
@@ -199,20 +311,28 @@ t.test('every caller against every endpoint, in and out of scope', async t => {
     for (const caller of callers) {
       for (const scope of entry.scopes) {
         const request = await entry.request(context, scope, caller)
-        const header = authorization[caller]
-        const options: InjectOptions = { ...request, headers: { ...request.headers, ...(header === undefined ? {} : { authorization: header }) } }
-        const before = await snapshotDatabase(database.db)
+        const options: InjectOptions = { ...request, headers: { ...headersOf[caller], ...request.headers } }
+        const expected = entry.expect(caller, scope, request.method ?? 'GET')
+        // Only a refusal is compared with the tables before it (a 2xx where a refusal was expected fails anyway).
+        const before = expected >= 400 ? await snapshotDatabase(database.db) : undefined
         const response = await app.inject(options)
-        const expected = entry.expect(caller, scope)
         const what = `${route} as ${caller}${scope === 'any' ? '' : scope === 'in' ? ' (in scope)' : ' (out of scope)'}`
         if (response.statusCode !== expected) t.fail(`${what}: ${response.statusCode}, expected ${expected}: ${response.body.slice(0, 300)}`)
         else t.pass(`${what}: ${expected}`)
         if (expected === 401) {
           const code = response.json().code as string
-          const wanted = caller === 'none' ? 'AUTHENTICATION_REQUIRED' : route.includes('/admin/') ? 'INVALID_ADMIN_TOKEN' : 'INVALID_API_KEY'
+          const sessionOnly = route.includes('/v1/session')
+          const wanted = caller === 'none' || (isSession(caller) && route.includes('/admin/')) || (!isSession(caller) && sessionOnly)
+            ? 'AUTHENTICATION_REQUIRED'
+            : isSession(caller) ? 'SESSION_EXPIRED' : route.includes('/admin/') ? 'INVALID_ADMIN_TOKEN' : 'INVALID_API_KEY'
           t.equal(code, wanted, `${what}: ${wanted}`)
         }
-        if (response.statusCode >= 400) t.same(await snapshotDatabase(database.db), before, `${what}: the refusal changed nothing`)
+        if (expected === 403 && isSession(caller)) {
+          const code = response.json().code as string
+          const wanted = caller === 'temporary password' ? ['PASSWORD_CHANGE_REQUIRED'] : caller === 'no CSRF token' && unsafe(request.method ?? 'GET') ? ['CSRF_TOKEN_INVALID', 'FORBIDDEN_ROLE'] : ['FORBIDDEN_ROLE', 'OUT_OF_SCOPE']
+          if (!wanted.includes(code)) t.fail(`${what}: ${code}, expected one of ${wanted.join(', ')}`)
+        }
+        if (response.statusCode >= 400 && before !== undefined) t.same(await snapshotDatabase(database.db), before, `${what}: the refusal changed nothing`)
       }
     }
   }

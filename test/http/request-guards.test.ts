@@ -23,8 +23,9 @@ async function withCertificate (t: TestContext, env: Record<string, string> = {}
 }
 
 t.test('every public route allows RATE_LIMIT_PUBLIC_PER_MINUTE requests per address, then 429 RATE_LIMITED with Retry-After', async t => {
-  const { app, number, jws } = await withCertificate(t, { RATE_LIMIT_PUBLIC_PER_MINUTE: '3' })
-  const kid = (await app.inject({ url: '/.well-known/jwks.json' })).json().keys[0].kid as string
+  const { app, number, jws, authority, signInNewUser } = await withCertificate(t, { RATE_LIMIT_PUBLIC_PER_MINUTE: '3' })
+  const kid = (await app.inject({ url: '/.well-known/jwks.json', remoteAddress: someAddress() })).json().keys[0].kid as string
+  const person = await signInNewUser(authority.id, 'clerk')
   const calls: Record<string, InjectOptions> = {
     'GET /v1/certificates/:number': { method: 'GET', url: `/v1/certificates/${number}` },
     'POST /v1/verify': { method: 'POST', url: '/v1/verify', payload: { jws } },
@@ -33,6 +34,7 @@ t.test('every public route allows RATE_LIMIT_PUBLIC_PER_MINUTE requests per addr
     'GET /.well-known/crl/:kid.jws': { method: 'GET', url: `/.well-known/crl/${kid}.jws` },
     'GET /v': { method: 'GET', url: '/v' },
     'GET /v/:number': { method: 'GET', url: `/v/${number}` },
+    'POST /v1/session': { method: 'POST', url: '/v1/session', payload: { username: person.username, password: person.password } },
   }
   t.same(Object.keys(calls).sort(), publicRoutes.map(r => `${r.method} ${r.url}`).sort(), 'every public route is exercised')
   for (const [name, call] of Object.entries(calls)) {

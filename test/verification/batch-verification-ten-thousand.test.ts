@@ -113,7 +113,7 @@ t.test('10,000 rows are looked up in one query per 1,000 distinct well-formed nu
   const nameChecks = createNameCheckService({ db, clock: () => now, mismatchesPerAccountPerDay: 100_000 })
   // Numbers never reach the PDF pipeline, so no verification service is needed here.
   const service = createBatchVerificationService({ db, verification: {} as VerificationService, nameChecks, clock: () => now, mismatchesPerAccountPerDay: 100_000 })
-  const actor = { issuerId: committee.id, name: '广东省职称评审委员会', kind: 'verifier' as const, region: findRegion('440000')! }
+  const actor = { issuerId: committee.id, name: '广东省职称评审委员会', kind: 'verifier' as const, region: findRegion('440000')!, via: 'api-key' as const }
   const report = await service.verifyNumbers(actor, sent)
   t.same(report.summary.verdicts, expectedCounts)
   const distinct = new Set(rows.filter(r => r.expect !== 'malformed').map(r => r.number)).size
