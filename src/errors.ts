@@ -22,7 +22,8 @@ export const errorTable = {
   UNSUPPORTED_ALGORITHM: { status: 400, en: 'The token uses a signature algorithm this service does not accept.', zh: '签名算法不被接受。' },
   INVALID_PDF: { status: 400, en: 'The file is not a readable PDF.', zh: '文件不是可读取的 PDF。' },
   PDF_WITHOUT_CERTIFICATE: { status: 400, en: 'The PDF carries no signed certificate.', zh: 'PDF 中没有证书签名数据。' },
-  MALFORMED_CSV: { status: 400, en: 'The CSV cannot be read: it must be UTF-8 (with or without BOM) with a header row of known columns.', zh: 'CSV 文件无法读取：须为 UTF-8 编码（可带 BOM），首行为可识别的列名。' },
+  MALFORMED_CSV: { status: 400, en: 'The CSV cannot be read: it must be text (UTF-8, GB18030/GBK or UTF-16) with a header row of known columns.', zh: 'CSV 文件无法读取：须为文本（UTF-8、GB18030/GBK 或 UTF-16 编码），并有一行可识别的表头。' },
+  MALFORMED_XLSX: { status: 400, en: 'The .xlsx workbook cannot be read, or holds no sheet with a header row of known columns.', zh: '.xlsx 工作簿无法读取，或其中没有带可识别表头的工作表。' },
   INVALID_IDEMPOTENCY_KEY: { status: 400, en: 'The Idempotency-Key header is not valid.', zh: '幂等键格式不正确。' },
   // 401 / 403: who you are, and where you may act
   AUTHENTICATION_REQUIRED: { status: 401, en: 'This request needs an API key (Authorization: Bearer …).', zh: '此请求需要 API 密钥。' },
@@ -48,6 +49,7 @@ export const errorTable = {
   IDEMPOTENCY_IN_PROGRESS: { status: 409, en: 'A request with this Idempotency-Key is still being processed.', zh: '使用该幂等键的请求仍在处理中。' },
   PAYLOAD_TOO_LARGE: { status: 413, en: 'The request body is too large.', zh: '请求正文过大。' },
   TOKEN_TOO_LARGE: { status: 413, en: 'The token is longer than any certificate token can be.', zh: '签名数据超出证书所能达到的长度。' },
+  TABLE_TOO_LARGE: { status: 413, en: 'The table has more columns, lines or characters in a cell, or inflates to more, than any batch needs.', zh: '表格的列数、行数、单元格长度或解压后的大小超出上限。' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, en: 'This content type is not accepted here.', zh: '不支持该内容类型。' },
   HOURS_REQUIREMENT_NOT_MET: { status: 422, en: 'The hours do not meet the yearly requirement.', zh: '学时未达到年度要求。' },
   UNKNOWN_SIGNING_KEY: { status: 422, en: 'The token names a signing key (kid) this service never published.', zh: '签名密钥（kid）不是本服务发布的密钥。' },
