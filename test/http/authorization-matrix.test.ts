@@ -93,8 +93,9 @@ const matrix: Record<string, Entry> = {
 
   'POST /v1/certificates': keyRoute((_c, scope) => ({ method: 'POST', url: '/v1/certificates', headers: idempotent(), payload: bodyFor(scope === 'out' ? '410105' : '440106', '王五', '19700101') }), withinScope(201)),
   'POST /v1/certificates/batch': keyRoute((_c, scope) => ({ method: 'POST', url: '/v1/certificates/batch', headers: idempotent(), payload: { certificates: [bodyFor(scope === 'out' ? '410105' : '440106', '赵六', '19710101')] } }),
-    // A batch answers 201 row by row: a row out of scope is that row's OUT_OF_SCOPE, never an issuance.
-    caller => (issuerCallers.includes(caller) ? 201 : 403)),
+    // A row out of scope is that row's OUT_OF_SCOPE, never an issuance; a batch of nothing but such rows is 422 BATCH_NOTHING_ISSUED.
+    (caller, scope) => (!issuerCallers.includes(caller) ? 403 : scope === 'out' ? 422 : 201)),
+  'GET /v1/certificates/batch/template': keyRoute(() => ({ url: '/v1/certificates/batch/template' }), caller => (issuerCallers.includes(caller) ? 200 : 403), ['any']),
   'GET /v1/certificates/:number/pdf': keyRoute(async (c, scope) => ({ url: `/v1/certificates/${await c.certificate(scope)}/pdf` }), withinScope(200)),
   'POST /v1/certificates/:number/revoke': keyRoute(async (c, scope) => ({ method: 'POST', url: `/v1/certificates/${await c.certificate(scope)}/revoke`, headers: idempotent(), payload: { reason: '核查不实' } }), withinScope(200)),
   'GET /v1/batches/:id': keyRoute((c, scope) => ({ url: `/v1/batches/${c.batch(scope)}` }), (caller, scope) => (caller === 'verifier' ? 403 : caller === 'employer' && scope === 'in' ? 200 : 403)),
