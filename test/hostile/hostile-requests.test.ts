@@ -127,6 +127,8 @@ t.test('a table of hostile requests: each refused with a 4xx, nothing changed', 
     ['an .xlsx batch whose sheet lies about its size (a zip bomb)', raw('/v1/certificates/batch', xlsxType, bombXlsx), 413, 'TABLE_TOO_LARGE'],
     ['an .xlsx batch whose used range is A1:XFD1048576', raw('/v1/certificates/batch', xlsxType, handMadeXlsx('<worksheet><dimension ref="A1:XFD1048576"/><sheetData/></worksheet>')), 413, 'TABLE_TOO_LARGE'],
     ['an Excel 97-2003 .xls batch', raw('/v1/certificates/batch', xlsxType, Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0])), 400, 'MALFORMED_XLSX'],
+    ['an .xlsx verification list that is a zip bomb', raw('/v1/verify/batch', xlsxType, bombXlsx), 413, 'TABLE_TOO_LARGE'],
+    ['a verification list whose header is 4 million tabs', raw('/v1/verify/batch', 'text/csv', '\t'.repeat(4_000_000)), 413, 'TABLE_TOO_LARGE'],
     // Full-width digits where digits are meant
     ['a certificate number in full-width digits', { url: `/v1/certificates/${encodeURIComponent('４４０１０６２５００００００１')}` }, 400, 'MALFORMED_CERTIFICATE_NUMBER'],
     ['an ID number in full-width digits', withHolder('张三', '４４０１０６１９８５０３１２００１Ｘ'), 400, 'INVALID_ID_NUMBER'],

@@ -104,6 +104,7 @@ const matrix: Record<string, Entry> = {
   'GET /v1/stats': keyRoute((_c, scope) => ({ url: `/v1/stats?regionCode=${scope === 'out' ? '410105' : '440106'}&year=2025` }), withinScope(200)),
   'GET /v1/audit': keyRoute((_c, scope) => ({ url: `/v1/audit?regionCode=${scope === 'out' ? '410105' : '440106'}` }), withinScope(200, authorities)),
   'POST /v1/verify/batch': keyRoute(async (c, scope) => ({ method: 'POST', url: '/v1/verify/batch', payload: { rows: [{ number: await c.certificate(scope) }] } }), caller => (['verifier', ...authorities].includes(caller) ? 200 : 403)),
+  'GET /v1/verify/batch/template': keyRoute(() => ({ url: '/v1/verify/batch/template' }), caller => (['verifier', ...authorities].includes(caller) ? 200 : 403), ['any']),
   'PUT /v1/issuers/me/seal': keyRoute(() => ({ method: 'PUT', url: '/v1/issuers/me/seal', headers: { 'content-type': 'image/png' }, payload: seal }), withinScope(200), ['any']),
   'GET /v1/issuers/me/seal': keyRoute(async (c, _scope, caller) => { await c.uploadSeal(caller); return { url: '/v1/issuers/me/seal' } }, withinScope(200), ['any']),
   'DELETE /v1/issuers/me/seal': keyRoute(() => ({ method: 'DELETE', url: '/v1/issuers/me/seal' }), withinScope(204), ['any']),
