@@ -10,8 +10,8 @@ export type Delimiter = ',' | '\t' | ';'
 const delimiters: readonly Delimiter[] = [',', '\t', ';']
 const delimiterNames: Readonly<Record<Delimiter, { en: string, zh: string }>> = { ',': { en: 'comma', zh: '逗号' }, '\t': { en: 'tab', zh: '制表符' }, ';': { en: 'semicolon', zh: '分号' } }
 
-/** Characters csv-parse is given at once: a few milliseconds of its work at most (it reads Chinese text at ~5 MB/s). */
-const pieceCharacters = 8 * 1024
+/** Characters csv-parse is given at once: under a millisecond of its work, even when they are 2,048 empty lines, each a record. */
+const pieceCharacters = 2 * 1024
 /** Characters at the start searched for the header line, to tell the delimiter. */
 const sniffCharacters = 64 * 1024
 
