@@ -1,7 +1,7 @@
 // The rows of an .xlsx workbook through exceljs's streaming reader, bounded before the sheets are read: parts, sizes and each sheet's dimension.
 import ExcelJS from 'exceljs'
 import { ServiceError } from '../errors.js'
-import { inflateEntry, readZipDirectory, reorderedZip, type ZipEntry } from './zip-directory.js'
+import { inflateEntry, readZipDirectory, reorderedZip, type MadePart, type ZipEntry } from './zip-directory.js'
 import { columnLetters, type RawRow, type TableCell, type TableLimits } from './table-rows.js'
 import { countText, quoteCell } from './table-wording.js'
 
@@ -11,6 +11,7 @@ export interface XlsxSheet {
 }
 
 const malformed = (en: string, zh: string) => new ServiceError('MALFORMED_XLSX', { en, zh })
+const noSharedStrings: MadePart = { name: 'xl/sharedStrings.xml', content: Buffer.from('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"/>') }
 const xmlText = (s: string) => s.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' } as Record<string, string>)[e]!)
 const attribute = (attributes: string, name: string) => new RegExp(`(?:^|\\s)${name}="([^"]*)"`).exec(attributes)?.[1]
 
@@ -139,7 +140,10 @@ export async function openXlsxSheets (bytes: Uint8Array, limits: TableLimits): P
     }
   }
 
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(reorderedZip(bytes, parts), { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'ignore' })
+  // Without shared strings (a workbook of numbers, or one written with inline strings) exceljs would
+  // keep every sheet in a temporary file until the end: an empty table of them makes it read the sheets as they come.
+  const ordered: Array<ZipEntry | MadePart> = entries.has('xl/sharedStrings.xml') ? parts : [...parts.slice(0, 2), noSharedStrings, ...parts.slice(2)]
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(reorderedZip(bytes, ordered), { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'ignore' })
   const sheetReaders = reader[Symbol.asyncIterator]()
   return worksheets.map(({ name }) => ({
     name,

@@ -95,35 +95,53 @@ export async function inflateEntry (bytes: Uint8Array, entry: ZipEntry): Promise
   return inflated
 }
 
-/** A local file header for `entry` with its sizes in place (no data descriptor), followed by its compressed data as stored. */
-function localPart (bytes: Uint8Array, entry: ZipEntry): Buffer[] {
-  const name = Buffer.from(entry.name, 'utf8')
+/** A part made here, not read from the upload: stored uncompressed. */
+export interface MadePart { readonly name: string, readonly content: Buffer }
+
+const crcTable = Array.from({ length: 256 }, (_, n) => {
+  let c = n
+  for (let k = 0; k < 8; k++) c = (c & 1) !== 0 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
+  return c >>> 0
+})
+/** CRC-32 of a small part made here (zlib.crc32 needs Node 20.15). */
+function crc32 (bytes: Buffer): number {
+  let c = 0xffffffff
+  for (const b of bytes) c = crcTable[(c ^ b) & 0xff]! ^ (c >>> 8)
+  return (c ^ 0xffffffff) >>> 0
+}
+
+/** A local file header with its sizes in place (no data descriptor), followed by the data: an entry's as stored, or a made part's. */
+function localPart (bytes: Uint8Array, part: ZipEntry | MadePart): Buffer[] {
+  const made = 'content' in part
+  const name = Buffer.from(part.name, 'utf8')
+  const data = made ? part.content : Buffer.from(bytes.buffer, bytes.byteOffset + part.dataOffset, part.compressedSize)
   const header = Buffer.alloc(30)
   header.writeUInt32LE(0x04034b50, 0)
   header.writeUInt16LE(20, 4)
-  header.writeUInt16LE((entry.flags & ~0x0008) | 0x0800, 6)
-  header.writeUInt16LE(entry.method, 8)
-  header.writeUInt16LE(entry.time, 10)
-  header.writeUInt16LE(entry.date, 12)
-  header.writeUInt32LE(entry.crc32, 14)
-  header.writeUInt32LE(entry.compressedSize, 18)
-  header.writeUInt32LE(entry.size, 22)
+  header.writeUInt16LE(made ? 0x0800 : (part.flags & ~0x0008) | 0x0800, 6)
+  header.writeUInt16LE(made ? 0 : part.method, 8)
+  header.writeUInt16LE(made ? 0 : part.time, 10)
+  header.writeUInt16LE(made ? 0x21 : part.date, 12)
+  header.writeUInt32LE(made ? crc32(data) : part.crc32, 14)
+  header.writeUInt32LE(data.length, 18)
+  header.writeUInt32LE(made ? data.length : part.size, 22)
   header.writeUInt16LE(name.length, 26)
   header.writeUInt16LE(0, 28)
-  return [header, name, Buffer.from(bytes.buffer, bytes.byteOffset + entry.dataOffset, entry.compressedSize)]
+  return [header, name, data]
 }
 
 /**
- * A zip stream of `entries` in the order given, their compressed data unchanged, ending with an
- * empty directory. A streaming reader needs the shared strings before the sheets, which Excel
- * writes after them; re-ordering spares it from keeping the sheets in temporary files. Emitted in
- * 4 KB slices: what one slice inflates to is parsed at once, so a slice stays a few milliseconds of work.
+ * A zip stream of `parts` in the order given — entries of the upload with their compressed data
+ * unchanged, or parts made here — ending with an empty directory. A streaming reader needs the
+ * shared strings before the sheets, which Excel writes after them; re-ordering spares it from
+ * keeping the sheets in temporary files. Emitted in 4 KB slices: what one slice inflates to is
+ * parsed at once, so a slice stays a few milliseconds of work.
  */
-export function reorderedZip (bytes: Uint8Array, entries: readonly ZipEntry[]): Readable {
+export function reorderedZip (bytes: Uint8Array, parts: ReadonlyArray<ZipEntry | MadePart>): Readable {
   const endOfDirectory = Buffer.alloc(22)
   endOfDirectory.writeUInt32LE(0x06054b50, 0)
-  const parts = [...entries.flatMap(entry => localPart(bytes, entry)), endOfDirectory]
+  const pieces = [...parts.flatMap(part => localPart(bytes, part)), endOfDirectory]
   return Readable.from((function * () {
-    for (const part of parts) for (let i = 0; i < part.length; i += sliceBytes) yield part.subarray(i, i + sliceBytes)
+    for (const piece of pieces) for (let i = 0; i < piece.length; i += sliceBytes) yield piece.subarray(i, i + sliceBytes)
   })(), { objectMode: false })
 }

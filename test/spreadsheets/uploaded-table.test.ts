@@ -172,6 +172,14 @@ t.test('.xlsx: the first visible sheet with the header is read', async t => {
   t.match(noHeader.messageZh, /工作表“数据”前 30 行中没有找到表头/)
 })
 
+t.test('.xlsx without shared strings (inline strings, as this service writes its exports) is read as it comes', async t => {
+  const sheet = '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' +
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>证书编号</t></is></c><c r="B1" t="inlineStr"><is><t>姓名</t></is></c></row>' +
+    '<row r="2"><c r="A2" t="inlineStr"><is><t>44010625000001</t></is></c><c r="B2" t="str"><v>张三</v></c></row></sheetData></worksheet>'
+  const table = await readUploadedTable(handMadeXlsx(sheet), verificationColumns)
+  t.same(table.rows, [{ sheetRow: 2, cells: { number: { text: '44010625000001', storedAs: 'text' }, name: { text: '张三', storedAs: 'text' } }, sample: false }])
+})
+
 t.test('.xlsx bounded before its sheet is read: zip bombs, a huge used range, columns past the limit', async t => {
   const aLot = Buffer.concat([Buffer.from('<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>'), Buffer.alloc(40 * 1024 * 1024, 0x61), Buffer.from('</t></is></c></row></sheetData></worksheet>')])
   const big = await refusal(readBatch(handMadeXlsx(aLot)))
