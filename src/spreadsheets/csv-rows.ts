@@ -8,7 +8,6 @@ import { countText } from './table-wording.js'
 
 export type Delimiter = ',' | '\t' | ';'
 const delimiters: readonly Delimiter[] = [',', '\t', ';']
-const delimiterNames: Readonly<Record<Delimiter, { en: string, zh: string }>> = { ',': { en: 'comma', zh: '逗号' }, '\t': { en: 'tab', zh: '制表符' }, ';': { en: 'semicolon', zh: '分号' } }
 
 /** Characters csv-parse is given at once: under a millisecond of its work, even when they are 2,048 empty lines, each a record. */
 const pieceCharacters = 2 * 1024
@@ -212,4 +211,3 @@ export async function openCsvRows (bytes: Uint8Array, limits: TableLimits, isHea
   return { encoding, delimiter, rows: csvRows(texts, delimiter, limits) }
 }
 
-export const describeDelimiter = (delimiter: Delimiter) => delimiterNames[delimiter]

@@ -4,8 +4,6 @@ import type { Writable } from 'node:stream'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import ExcelJS from 'exceljs'
 
-export { xlsxContentType } from './uploaded-table.js'
-
 /** How a column is written: text (numbers kept as typed, `@`), a number, a date, or a date and time. */
 export type ColumnKind = 'text' | 'number' | 'date' | 'datetime'
 
