@@ -52,7 +52,7 @@ export const errorTable = {
   TABLE_TOO_LARGE: { status: 413, en: 'The table has more columns, lines or characters in a cell, or inflates to more, than any batch needs.', zh: '表格的列数、行数、单元格长度或解压后的大小超出上限。' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, en: 'This content type is not accepted here.', zh: '不支持该内容类型。' },
   HOURS_REQUIREMENT_NOT_MET: { status: 422, en: 'The hours do not meet the yearly requirement.', zh: '学时未达到年度要求。' },
-  BATCH_NOTHING_ISSUED: { status: 422, en: 'No row of the batch can be issued, so no batch was made; every row\'s errors are in details.', zh: '批次中没有任何一行可以颁发，未生成批次；每行的错误见 details。' },
+  BATCH_NOTHING_ISSUED: { status: 422, en: 'No row of the batch can be issued, so no batch was made; the rows\' errors are in details.', zh: '批次中没有任何一行可以颁发，未生成批次；各行的错误见 details。' },
   UNKNOWN_SIGNING_KEY: { status: 422, en: 'The token names a signing key (kid) this service never published.', zh: '签名密钥（kid）不是本服务发布的密钥。' },
   SIGNATURE_INVALID: { status: 422, en: 'The signature does not match the content: the certificate was altered or not signed by this service.', zh: '签名与内容不符：证书被篡改或并非本服务签发。' },
   ISSUED_OUTSIDE_KEY_VALIDITY: { status: 422, en: 'The certificate claims an issue time outside its signing key\'s validity window.', zh: '证书的签发时间不在签名密钥的有效期内。' },

@@ -109,22 +109,39 @@ export function previewOf (outcomes: readonly RowOutcome[]): BatchPreview {
 const codeZh = (code: ErrorCode) => errorTable[code].zh.replace(/。$/, '')
 const placeOf = (origin: RowOrigin) => (origin.sheetRow === undefined ? { en: `Row ${origin.row}`, zh: `第 ${origin.row} 条` } : { en: `Row ${origin.sheetRow}`, zh: `第 ${origin.sheetRow} 行` })
 
+/** What the rows of BATCH_NOTHING_ISSUED may take of its body: the whole error stays under 64 KB. */
+const rowsBudgetBytes = 56 * 1024
+
 /**
  * BATCH_NOTHING_ISSUED: no row of the batch can be issued, so no batch is made. The message gives the
  * counts by code and the first rows' reasons; `details.rows` has every row's errors, as a batch
- * report would, so the file can be corrected in one go.
+ * report would, so the file can be corrected in one go — as many rows as fit in 64 KB, with
+ * `rowsOmitted` saying how many more (a dry run answers them all, without a size limit).
  */
 export function nothingIssued (outcomes: readonly RowOutcome[]): ServiceError {
   const byCode = countRejected(outcomes)
   const counts = Object.entries(byCode).sort((a, b) => b[1] - a[1])
   const first = outcomes.slice(0, 3).flatMap(o => ('errors' in o ? [{ place: placeOf(o.origin), error: o.errors[0]! }] : []))
   const more = outcomes.length > first.length ? { en: ' …', zh: '……' } : { en: '', zh: '' }
+  const rows: BatchRowResult[] = []
+  let bytes = 0
+  for (const o of outcomes) {
+    const row: BatchRowResult = { ...originOf(o.origin), status: 'rejected', errors: 'errors' in o ? o.errors : [] }
+    bytes += Buffer.byteLength(JSON.stringify(row))
+    if (bytes > rowsBudgetBytes) break
+    rows.push(row)
+  }
+  const omitted = outcomes.length - rows.length
+  const where = omitted === 0
+    ? { en: 'Every row\'s errors are in details.rows', zh: '每行的错误见 details.rows' }
+    : { en: `The errors of the first ${rows.length} rows are in details.rows (${omitted} more did not fit in the answer; ?dryRun=true answers every row)`, zh: `前 ${rows.length} 行的错误见 details.rows（其余 ${omitted} 行放不下；加 ?dryRun=true 可得到每一行的结果）` }
   const none = outcomes.length === 1 ? { en: 'The one row cannot be issued', zh: '唯一的一行不能颁发' } : { en: `None of the ${outcomes.length} rows can be issued`, zh: `${outcomes.length} 行均不能颁发` }
   return new ServiceError('BATCH_NOTHING_ISSUED', {
-    en: `${none.en}, so no batch was made: ${counts.map(([code, n]) => `${n} ${code}`).join(', ')}. ${first.map(f => (f.error.message.startsWith('Row ') ? f.error.message : `${f.place.en}: ${f.error.message}`)).join(' ')}${more.en} Every row's errors are in details.rows; POST with ?dryRun=true checks a file without issuing.`,
-    zh: `${none.zh}，未生成批次：${counts.map(([code, n]) => `${codeZh(code as ErrorCode)} ${n} 行`).join('，')}。${first.map(f => (f.error.messageZh.startsWith('第 ') ? f.error.messageZh : `${f.place.zh}：${f.error.messageZh}`)).join(' ')}${more.zh}每行的错误见 details.rows；加 ?dryRun=true 可只检查不颁发。`,
+    en: `${none.en}, so no batch was made: ${counts.map(([code, n]) => `${n} ${code}`).join(', ')}. ${first.map(f => (f.error.message.startsWith('Row ') ? f.error.message : `${f.place.en}: ${f.error.message}`)).join(' ')}${more.en} ${where.en}; POST with ?dryRun=true checks a file without issuing.`,
+    zh: `${none.zh}，未生成批次：${counts.map(([code, n]) => `${codeZh(code as ErrorCode)} ${n} 行`).join('，')}。${first.map(f => (f.error.messageZh.startsWith('第 ') ? f.error.messageZh : `${f.place.zh}：${f.error.messageZh}`)).join(' ')}${more.zh}${where.zh}；加 ?dryRun=true 可只检查不颁发。`,
   }, {
     summary: { rows: outcomes.length, issued: 0, rejected: outcomes.length, rejectedByCode: byCode },
-    rows: outcomes.map(o => ({ ...originOf(o.origin), status: 'rejected', errors: 'errors' in o ? o.errors : [] })),
+    rows,
+    ...(omitted === 0 ? {} : { rowsOmitted: omitted }),
   })
 }

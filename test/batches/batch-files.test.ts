@@ -105,6 +105,19 @@ t.test('a batch that issues nothing is 422 BATCH_NOTHING_ISSUED with every row\'
   t.notOk('sheetRow' in json.json().details.rows[0])
 })
 
+t.test('BATCH_NOTHING_ISSUED stays under 64 KB: the rows that fit, and how many more', async t => {
+  const zengcheng = await built.createIssuer('authority', '440118')
+  const file = [header, ...Array.from({ length: 2000 }, (_, i) => csvLine(i + 1, '张三', '4.40106E+17'))].join('\r\n')
+  const response = await postBatch(zengcheng.apiKey, file, 'text/csv')
+  t.equal(response.statusCode, 422)
+  t.ok(response.rawPayload.length < 64 * 1024, `${response.rawPayload.length} bytes`)
+  const { details, messageZh } = response.json()
+  t.equal(details.summary.rejected, 2000)
+  t.equal(details.rows.length + details.rowsOmitted, 2000, 'every row is in details.rows or counted in rowsOmitted')
+  t.same(details.rows.map((r: { sheetRow: number }) => r.sheetRow), Array.from({ length: details.rows.length }, (_, i) => i + 2), 'the first rows, in order')
+  t.match(messageZh, new RegExp(`前 ${details.rows.length as number} 行的错误见 details.rows（其余 ${details.rowsOmitted as number} 行放不下；加 \\?dryRun=true 可得到每一行的结果）`))
+})
+
 t.test('a dry run gives every row\'s verdict, takes no number and stores nothing', async t => {
   const huangpu = await built.createIssuer('authority', '440112')
   const held = nextId()
