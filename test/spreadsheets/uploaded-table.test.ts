@@ -180,6 +180,15 @@ t.test('.xlsx without shared strings (inline strings, as this service writes its
   t.same(table.rows, [{ sheetRow: 2, cells: { number: { text: '44010625000001', storedAs: 'text' }, name: { text: '张三', storedAs: 'text' } }, sample: false }])
 })
 
+t.test('an ID number in a General column, as Excel writes it into the sheet (4.4010619850312E+17), reads as its digits, stored as a number', async t => {
+  const sheet = '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' +
+    `<row r="1">${['姓名', '身份证号', '工作单位', '年度', '公需', '专业', '选修'].map((h, i) => `<c r="${'ABCDEFG'[i]}1" t="inlineStr"><is><t>${h}</t></is></c>`).join('')}</row>` +
+    '<row r="2"><c r="A2" t="inlineStr"><is><t>张三</t></is></c><c r="B2"><v>4.4010619850312E+17</v></c><c r="C2" t="inlineStr"><is><t>某单位</t></is></c><c r="D2"><v>2025</v></c><c r="E2"><v>20</v></c><c r="F2"><v>44</v></c><c r="G2"><v>12</v></c></row>' +
+    '</sheetData></worksheet>'
+  const table = await readBatch(handMadeXlsx(sheet))
+  t.same(table.rows[0]!.cells.idNumber, { text: '440106198503120000', storedAs: 'number' })
+})
+
 t.test('.xlsx bounded before its sheet is read: zip bombs, a huge used range, columns past the limit', async t => {
   const aLot = Buffer.concat([Buffer.from('<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>'), Buffer.alloc(40 * 1024 * 1024, 0x61), Buffer.from('</t></is></c></row></sheetData></worksheet>')])
   const big = await refusal(readBatch(handMadeXlsx(aLot)))
