@@ -49,9 +49,12 @@ export type BatchService = ReturnType<typeof createBatchService>
 
 const isUniqueViolation = (error: unknown) => (error as { code?: string } | null)?.code === '23505'
 
-/** A holder's name as a row outcome may keep it: only a name that is one (printable, not too long). */
+/**
+ * A holder's name as a row outcome may keep it: only what can be a name (printable, not too long, no
+ * digits — an ID number typed into the name column must not be kept as one).
+ */
 function keptName (raw: unknown): string | undefined {
-  if (typeof raw !== 'string') return undefined
+  if (typeof raw !== 'string' || /[\p{Nd}]/u.test(raw)) return undefined
   try {
     return normaliseName(raw, 'holder.name', maxHolderNameLength)
   } catch {

@@ -166,6 +166,10 @@ t.test('GET /v1/batches/{id} keeps every row: issued with its number, rejected w
     ],
   })
   t.same(batch.json().rows, issued.json().rows, 'the rows as reported when issued')
+  const swapped = await postBatch(nansha.apiKey, [header, csvLine(1, '王五', nextId()), `2,${ids[1]!},李四,广州某某有限公司,2025,20,44,12,`].join('\r\n'), 'text/csv')
+  t.match(swapped.json().rows[1], { sheetRow: 3, status: 'rejected' })
+  t.notOk('holderName' in swapped.json().rows[1], 'an ID number in the name column is not kept as a name')
+  t.notOk(swapped.body.includes(ids[1]!), 'nor repeated anywhere')
   const stored = await built.database.db.selectFrom('batches').select('row_outcomes').where('id', '=', issued.json().batchId).executeTakeFirstOrThrow()
   const text = JSON.stringify(stored.row_outcomes)
   for (const id of ids) t.notOk(text.includes(id) || text.includes(id.slice(0, 17)), 'no ID number is stored with the batch')
