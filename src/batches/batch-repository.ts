@@ -12,6 +12,11 @@ export async function insertBatch (trx: Transaction<Database>, batch: { issuerId
   return row.id
 }
 
+/** Keeps each row's outcome with the batch, in the batch's own transaction. */
+export async function storeRowOutcomes (trx: Transaction<Database>, batchId: number, outcomes: readonly unknown[]): Promise<void> {
+  await trx.updateTable('batches').set({ row_outcomes: JSON.stringify(outcomes) }).where('id', '=', batchId).execute()
+}
+
 export async function findBatch (db: Db, id: number) {
   return db.selectFrom('batches')
     .innerJoin('issuers', 'issuers.id', 'batches.issuer_id')

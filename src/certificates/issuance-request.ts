@@ -6,8 +6,9 @@ import type { Actor } from '../actors/actor.js'
 import { mayIssueIn } from '../issuers/issuer-scope.js'
 import { explainLookAlikeName, normaliseName, personName } from '../text/names.js'
 import { firstYear } from './certificate-number.js'
-import { explainIdNumber, normaliseIdNumber } from './id-number.js'
-import { chooseRuleSet, evaluateHours, type DeclaredHours, type HourEvaluation, type RuleSet } from './hour-rules.js'
+import { normaliseIdNumber } from './id-number.js'
+import { diagnoseEnteredIdNumber } from './entered-id-number.js'
+import { chooseRuleSet, evaluateHours, type DeclaredHours, type HourEvaluation, type RuleSet, type Shortfall } from './hour-rules.js'
 
 /** The body of POST /v1/certificates (schemas/issue-certificate-request.json). */
 export interface IssueCertificateRequest {
@@ -37,6 +38,8 @@ export const maxHolderNameLength = 30
 export const maxEmployerNameLength = 60
 export const maxSeriesLength = 32
 
+const categoryZh: Readonly<Record<Shortfall['category'], string>> = { public: '公需科目', professional: '专业科目', elective: '选修科目', total: '总学时' }
+
 /** Keyed hash of an ID number: matches a holder across certificates without storing the number. */
 export function holderIdHmac (secret: Buffer, idNumber: string): string {
   return createHmac('sha256', secret).update(normaliseIdNumber(idNumber)).digest('hex')
@@ -46,30 +49,39 @@ export function holderIdHmac (secret: Buffer, idNumber: string): string {
 export function planIssuance (actor: Actor, request: IssueCertificateRequest, context: { now: Date, holderIdSecret: Buffer }): IssuancePlan {
   const holderName = normaliseName(request.holder.name, 'holder.name', maxHolderNameLength, personName)
   const lookAlike = explainLookAlikeName(holderName)
-  if (lookAlike !== null) throw new ServiceError('VALIDATION_FAILED', `holder.name is refused: ${lookAlike}.`, [{ field: 'holder.name', reason: 'look-alike' }])
+  if (lookAlike !== null) {
+    const zh = lookAlike.startsWith('it mixes') ? '混用了不同文字（如拉丁字母中夹有西里尔字母）' : '含有全角字母、合字或部首等易混淆的兼容字符'
+    throw new ServiceError('VALIDATION_FAILED', { en: `holder.name is refused: ${lookAlike}.`, zh: `姓名不予接受：${zh}。` }, [{ field: 'holder.name', reason: 'look-alike' }])
+  }
   const employerName = normaliseName(request.employer.name, 'employer.name', maxEmployerNameLength)
   const series = request.series === undefined || request.series.trim() === '' ? null : normaliseName(request.series, 'series', maxSeriesLength)
-  const idProblem = explainIdNumber(request.holder.idNumber, context.now)
-  if (idProblem !== null) throw new ServiceError('INVALID_ID_NUMBER', `The resident ID number is not valid: ${idProblem}.`, { reason: idProblem })
+  const idProblem = diagnoseEnteredIdNumber(request.holder.idNumber, { today: context.now })
+  if (idProblem !== null) {
+    throw new ServiceError('INVALID_ID_NUMBER', { en: `The resident ID number is not valid: ${idProblem.reason}.`, zh: `公民身份号码无效：${idProblem.reasonZh}` }, { reason: idProblem.reason, reasonZh: idProblem.reasonZh })
+  }
 
   const currentYear = context.now.getUTCFullYear()
   if (!Number.isInteger(request.year) || request.year < firstYear || request.year > currentYear) {
-    throw new ServiceError('INVALID_YEAR', `The year must be from ${firstYear} to ${currentYear}; ${request.year} is not.`)
+    throw new ServiceError('INVALID_YEAR', { en: `The year must be from ${firstYear} to ${currentYear}; ${request.year} is not.`, zh: `年度须在 ${firstYear} 至 ${currentYear} 年之间，${request.year} 不在此范围内。` })
   }
 
-  if (actor.kind === 'verifier') throw new ServiceError('FORBIDDEN_ROLE', 'A verifier account cannot issue certificates.')
+  if (actor.kind === 'verifier') throw new ServiceError('FORBIDDEN_ROLE', { en: 'A verifier account cannot issue certificates.', zh: '核验账户不能颁发证书。' })
   const regionCode = request.regionCode ?? actor.region.code
   const region = findRegion(regionCode)
-  if (region === undefined) throw new ServiceError('UNKNOWN_REGION', `${regionCode} is not a GB/T 2260 region code.`)
+  if (region === undefined) throw new ServiceError('UNKNOWN_REGION', { en: `${regionCode} is not a GB/T 2260 region code.`, zh: `“${regionCode}”不是有效的行政区划代码（GB/T 2260）。` })
   if (!mayIssueIn(actor, regionCode)) {
-    throw new ServiceError('OUT_OF_SCOPE', `${actor.name} (${actor.region.fullName}) may not issue certificates numbered under ${regionCode} (${region.fullName}).`)
+    throw new ServiceError('OUT_OF_SCOPE', {
+      en: `${actor.name} (${actor.region.fullName}) may not issue certificates numbered under ${regionCode} (${region.fullName}).`,
+      zh: `${actor.name}（${actor.region.fullName}）无权以 ${regionCode}（${region.fullName}）的编号颁发证书。`,
+    })
   }
 
   const ruleSet = chooseRuleSet({ ruleSet: request.ruleSet, series: request.series, regionCode })
   const evaluation = evaluateHours(ruleSet, request.hours)
   if (evaluation.shortfalls.length > 0) {
     const list = evaluation.shortfalls.map(s => `${s.category} ${s.given} of ${s.required}`).join('; ')
-    throw new ServiceError('HOURS_REQUIREMENT_NOT_MET', `The hours do not meet ${ruleSet.id}: ${list}.`, { ruleSet: ruleSet.id, shortfalls: evaluation.shortfalls })
+    const listZh = evaluation.shortfalls.map(s => `${categoryZh[s.category]} ${s.given} 学时，至少需 ${s.required} 学时`).join('；')
+    throw new ServiceError('HOURS_REQUIREMENT_NOT_MET', { en: `The hours do not meet ${ruleSet.id}: ${list}.`, zh: `学时未达到“${ruleSet.name}”：${listZh}。` }, { ruleSet: ruleSet.id, shortfalls: evaluation.shortfalls })
   }
 
   return {

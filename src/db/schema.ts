@@ -96,6 +96,8 @@ export interface BatchesTable {
   row_count: number
   issued_count: number
   rejected_count: number
+  /** Each row's outcome in order (the rows of the batch report); null for batches issued before it was kept. Never an ID number. */
+  row_outcomes: ColumnType<unknown, string | null | undefined, string>
 }
 
 /** `issuer`: by an API key; `user`: a person signed in; `anonymous`: a sign-in that named no known user. */

@@ -1,4 +1,4 @@
-// The issuance register (证书发放名册) of an area and year: paged by number for JSON, streamed page by page for CSV.
+// The issuance register (证书发放名册) of an area and year: paged by number for JSON, streamed page by page for CSV and .xlsx.
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
 import type { Actor } from '../actors/actor.js'
@@ -80,11 +80,13 @@ export function createRegisterService ({ db, clock }: RegisterDeps) {
 
     /**
      * The whole register as a stream of entries, read `pageSize` rows at a time by number, so an
-     * area with 100,000 certificates never sits in memory at once. Scope is checked before returning.
+     * area with 100,000 certificates never sits in memory at once. Scope is checked before returning;
+     * `openedAt` is when the export was asked for.
      */
     openRegister (actor: Actor, regionCode: string, year: number, pageSize = maxRegisterPageSize) {
-      const area = resolveReportArea(actor, regionCode, year, clock())
-      return { region: area.region, entries: entriesOf(area, pageSize) }
+      const openedAt = clock()
+      const area = resolveReportArea(actor, regionCode, year, openedAt)
+      return { region: area.region, entries: entriesOf(area, pageSize), openedAt }
     },
   }
 }

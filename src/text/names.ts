@@ -17,13 +17,23 @@ export function explainLookAlikeName (name: string): string | null {
   return null
 }
 
+/** How the fields of a request are called in Chinese, in messages. */
+const fieldNamesZh: Readonly<Record<string, string>> = { 'holder.name': '姓名', 'employer.name': '工作单位', series: '专业系列', reason: '撤销原因', name: '名称', displayName: '姓名' }
+const fieldZh = (field: string) => fieldNamesZh[field] ?? field
+
 /** A name as stored and printed: NFC, trimmed, inner runs of spaces folded; throws on anything unprintable. */
 export function normaliseName (raw: string, field: string, maxLength: number, pattern?: RegExp): string {
   const name = raw.normalize('NFC').trim().replace(/\s+/g, ' ')
-  if (invisibleOrControl.test(name)) throw new ServiceError('VALIDATION_FAILED', `${field} contains control or invisible characters.`, [{ field, reason: 'invisible-character' }])
+  if (invisibleOrControl.test(name)) {
+    throw new ServiceError('VALIDATION_FAILED', { en: `${field} contains control or invisible characters.`, zh: `${fieldZh(field)}含有控制字符或不可见字符，请重新输入。` }, [{ field, reason: 'invisible-character' }])
+  }
   const length = [...name].length
-  if (length === 0 || length > maxLength) throw new ServiceError('VALIDATION_FAILED', `${field} must have 1 to ${maxLength} characters.`, [{ field, reason: 'length' }])
-  if (pattern !== undefined && !pattern.test(name)) throw new ServiceError('VALIDATION_FAILED', `${field} may contain only letters and name separators (· - .).`, [{ field, reason: 'characters' }])
+  if (length === 0 || length > maxLength) {
+    throw new ServiceError('VALIDATION_FAILED', { en: `${field} must have 1 to ${maxLength} characters.`, zh: `${fieldZh(field)}须为 1 至 ${maxLength} 个字符，此处为 ${length} 个。` }, [{ field, reason: 'length' }])
+  }
+  if (pattern !== undefined && !pattern.test(name)) {
+    throw new ServiceError('VALIDATION_FAILED', { en: `${field} may contain only letters and name separators (· - .).`, zh: `${fieldZh(field)}只能包含文字和姓名中的分隔符（· - .）。` }, [{ field, reason: 'characters' }])
+  }
   return name
 }
 

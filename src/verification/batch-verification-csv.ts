@@ -1,48 +1,7 @@
-// Bulk verification in CSV, as Excel users exchange it: the committee's list read in, the report written out.
+// The bulk verification report as CSV, as Excel users exchange it (the list is read by batch-verification-table.ts).
 import { stringify } from 'csv-stringify/sync'
-import { ServiceError } from '../errors.js'
-import { foldCsvHeader, readCsvRecords } from '../batches/batch-csv.js'
 import { asText, chinaDate, excelText } from '../reports/register-csv.js'
 import type { BatchVerdict, BatchVerificationReport, BatchVerificationRow } from './batch-verification-service.js'
-
-type Column = 'number' | 'name'
-
-/** Header names accepted for each column (compared without case, spaces, '_' or '-'); the first is the documented one. */
-export const verificationCsvColumns: Readonly<Record<Column, readonly string[]>> = {
-  number: ['number', '证书编号', '编号', '证书号', 'certificateNumber'],
-  name: ['name', '姓名', '持证人', 'holderName'],
-}
-
-const columnByHeader = new Map<string, Column>(
-  (Object.entries(verificationCsvColumns) as Array<[Column, readonly string[]]>).flatMap(([column, names]) => names.map(n => [foldCsvHeader(n), column] as const)),
-)
-
-/**
- * The rows of a committee's CSV as `{ number, name? }`, cells exactly as written (not trimmed, so a
- * number with stray spaces is reported, not silently fixed). UTF-8 with or without BOM, quoted
- * fields, CRLF; a header row with a number column and optionally a name column; empty lines and
- * rows of empty cells are skipped. Throws MALFORMED_CSV when the CSV or its header cannot be read.
- */
-export function readVerificationCsv (bytes: Uint8Array): Array<{ number: string, name?: string }> {
-  const [header, ...records] = readCsvRecords(bytes, { trim: false })
-  if (header === undefined) throw new ServiceError('MALFORMED_CSV', 'The CSV is empty: it needs a header row (number,name or 证书编号,姓名) and one row per certificate.')
-  const columns = header.map(h => columnByHeader.get(foldCsvHeader(h)))
-  const unknown = header.filter((_, i) => columns[i] === undefined)
-  const repeated = columns.filter((c, i) => c !== undefined && columns.indexOf(c) !== i)
-  const missing = columns.includes('number') ? [] : ['number']
-  if (unknown.length > 0 || repeated.length > 0 || missing.length > 0) {
-    throw new ServiceError('MALFORMED_CSV', `The CSV header is not understood: ${[
-      unknown.length > 0 ? `unknown columns ${unknown.join(', ')}` : '',
-      missing.length > 0 ? 'no number (证书编号) column' : '',
-      repeated.length > 0 ? `repeated columns ${repeated.join(', ')}` : '',
-    ].filter(Boolean).join('; ')}.`, { unknownColumns: unknown, missingColumns: missing, repeatedColumns: repeated, columns: Object.keys(verificationCsvColumns) })
-  }
-  const cellOf = (cells: string[], column: Column) => cells[columns.indexOf(column)] ?? ''
-  return records.filter(cells => cells.some(c => c.trim() !== '')).map(cells => {
-    const name = cellOf(cells, 'name')
-    return { number: cellOf(cells, 'number'), ...(name.trim() === '' ? {} : { name }) }
-  })
-}
 
 export const verdictNames: Readonly<Record<BatchVerdict, string>> = {
   valid: '有效',

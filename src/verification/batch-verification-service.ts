@@ -46,6 +46,8 @@ export interface BatchCertificate {
 /** One row of the report (schemas/batch-verification-report.json). */
 export interface BatchVerificationRow {
   row: number
+  /** The row of the uploaded sheet, when the rows came as CSV or .xlsx. */
+  sheetRow?: number
   number?: string
   name?: string
   file?: string
@@ -68,7 +70,10 @@ export interface BatchVerificationReport {
 export interface UploadedPdf { filename: string, bytes: Uint8Array, truncated: boolean }
 
 /** A row as sent, once its shape is known: text values, or why not; `firstRow` when its number came earlier. */
-type SentRow = { number: string, name?: string, problem?: EnteredNumberProblem, firstRow?: number }
+type SentRow = { number: string, name?: string, problem?: EnteredNumberProblem, firstRow?: number, sheetRow?: number }
+
+/** Where rows of an uploaded sheet came from, row by row: the sheet row, and a problem only the sheet shows (a number stored as a number). */
+export type SheetOrigins = ReadonlyArray<{ sheetRow: number, problem?: EnteredNumberProblem }>
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10)
 
@@ -231,18 +236,22 @@ export function createBatchVerificationService ({ db, verification, nameChecks, 
 
   return {
     /**
-     * Verifies up to 10,000 rows of `{ number, name? }` (JSON values, or CSV cells as text) for `actor`.
+     * Verifies up to 10,000 rows of `{ number, name? }` (JSON values, or cells of an uploaded sheet as
+     * text, with their `origins`) for `actor`.
      * Every row gets its verdict; a row that is not well formed is `malformed` with the exact reason and
      * is never looked up, and a number that came in an earlier row is a `duplicate`, not checked again.
      * The well-formed numbers are looked up together, 1,000 per query; the names are compared within the
      * name-check budgets of each certificate and of the account, in the transaction that records the
      * verification in the audit trail.
      */
-    async verifyNumbers (actor: Actor, rows: readonly unknown[]): Promise<BatchVerificationReport> {
+    async verifyNumbers (actor: Actor, rows: readonly unknown[], origins?: SheetOrigins): Promise<BatchVerificationReport> {
       const checkedAt = clock()
-      const sent = markRepeats(rows.map(row => {
+      const sent = markRepeats(rows.map((row, index) => {
         const read = readSentRow(row)
-        return read.problem === undefined ? { ...read, problem: diagnoseEnteredNumber(read.number, checkedAt.getUTCFullYear()) ?? undefined } : read
+        const origin = origins?.[index]
+        const sheet = origin === undefined ? {} : { sheetRow: origin.sheetRow }
+        const problem = read.problem ?? origin?.problem ?? diagnoseEnteredNumber(read.number, checkedAt.getUTCFullYear()) ?? undefined
+        return { ...read, ...sheet, problem }
       }))
       const checkable = sent.filter(s => s.problem === undefined && s.firstRow === undefined)
       const found = new Map((await findCertificatesByNumbers(db, checkable.map(s => s.number))).map(c => [c.number, c]))
@@ -254,7 +263,7 @@ export function createBatchVerificationService ({ db, verification, nameChecks, 
       await nameChecks.checkNames(named, { issuerId: actor.issuerId }, async (trx, { outcomes, withheld, mismatches }) => {
         const outcomeOf = new Map(named.map((check, i) => [check.number, outcomes[i]!]))
         report = summarise('rows', checkedAt, sent.map((s, index): BatchVerificationRow => {
-          const row = { row: index + 1, number: s.number, ...(s.name === undefined ? {} : { name: s.name }) }
+          const row = { row: index + 1, ...(s.sheetRow === undefined ? {} : { sheetRow: s.sheetRow }), number: s.number, ...(s.name === undefined ? {} : { name: s.name }) }
           if (s.problem !== undefined) return { ...row, verdict: 'malformed', ...s.problem }
           if (s.firstRow !== undefined) {
             return { ...row, verdict: 'duplicate', reason: `the number was already given in row ${s.firstRow}; it is checked there, once`, reasonZh: `该编号已在第 ${s.firstRow} 行出现，只在该行核验一次。` }

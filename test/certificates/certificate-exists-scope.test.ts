@@ -22,11 +22,12 @@ t.test('the existing number is told to those who may read the certificate, and t
   const mayRead = ['天河 employer that issued it', '天河 county authority', '广州 city authority', '广东 province authority']
 
   for (const [who, caller] of Object.entries(callers)) {
-    const body = issueBody({ holder: { name: '张小三', idNumber }, ...(who.startsWith('金水') ? { hours: { public: 30, professional: 60, elective: 12 } } : {}) })
+    const henanHours = who.startsWith('金水') ? { hours: { public: 30, professional: 60, elective: 12 } } : {}
+    const body = issueBody({ holder: { name: '张小三', idNumber }, ...henanHours })
     const single = await app.inject({ method: 'POST', url: '/v1/certificates', headers: { authorization: `Bearer ${caller.apiKey}` }, payload: body })
     t.equal(single.statusCode, 409, `${who}: 409`)
     t.equal(single.json().code, 'CERTIFICATE_EXISTS')
-    const batch = await app.inject({ method: 'POST', url: '/v1/certificates/batch', headers: { authorization: `Bearer ${caller.apiKey}` }, payload: { certificates: [body, issueBody({}, 900 + Object.keys(callers).indexOf(who))] } })
+    const batch = await app.inject({ method: 'POST', url: '/v1/certificates/batch', headers: { authorization: `Bearer ${caller.apiKey}` }, payload: { certificates: [body, issueBody(henanHours, 900 + Object.keys(callers).indexOf(who))] } })
     const rowError = batch.json().rows[0].errors[0]
     t.equal(rowError.code, 'CERTIFICATE_EXISTS', `${who}: the batch row too`)
     for (const answer of [single.body, JSON.stringify(rowError)]) {

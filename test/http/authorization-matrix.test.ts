@@ -145,8 +145,9 @@ const matrix: Record<string, Entry> = {
 
   'POST /v1/certificates': keyRoute((_c, scope) => ({ method: 'POST', url: '/v1/certificates', headers: idempotent(), payload: bodyFor(scope === 'out' ? '410105' : '440106', '王五', '19700101') }), withinScope(201)),
   'POST /v1/certificates/batch': keyRoute((_c, scope) => ({ method: 'POST', url: '/v1/certificates/batch', headers: idempotent(), payload: { certificates: [bodyFor(scope === 'out' ? '410105' : '440106', '赵六', '19710101')] } }),
-    // A batch answers 201 row by row: a row out of scope is that row's OUT_OF_SCOPE, never an issuance.
-    org => (issuerOrgs.includes(org) ? 201 : 403)),
+    // A row out of scope is that row's OUT_OF_SCOPE, never an issuance; a batch of nothing but such rows is 422 BATCH_NOTHING_ISSUED.
+    (org, scope) => (!issuerOrgs.includes(org) ? 403 : scope === 'out' ? 422 : 201)),
+  'GET /v1/certificates/batch/template': keyRoute(() => ({ url: '/v1/certificates/batch/template' }), org => (issuerOrgs.includes(org) ? 200 : 403), ['any']),
   'GET /v1/certificates/:number/pdf': keyRoute(async (c, scope) => ({ url: `/v1/certificates/${await c.certificate(scope)}/pdf` }), withinScope(200)),
   'POST /v1/certificates/:number/revoke': keyRoute(async (c, scope) => ({ method: 'POST', url: `/v1/certificates/${await c.certificate(scope)}/revoke`, headers: idempotent(), payload: { reason: '核查不实' } }), withinScope(200)),
   'GET /v1/batches/:id': keyRoute((c, scope) => ({ url: `/v1/batches/${c.batch(scope)}` }), (org, scope) => (org === 'employer' && scope === 'in' ? 200 : 403)),
@@ -159,6 +160,7 @@ const matrix: Record<string, Entry> = {
   'GET /v1/stats': keyRoute((_c, scope) => ({ url: `/v1/stats?regionCode=${scope === 'out' ? '410105' : '440106'}&year=2025` }), withinScope(200)),
   'GET /v1/audit': keyRoute((_c, scope) => ({ url: `/v1/audit?regionCode=${scope === 'out' ? '410105' : '440106'}` }), withinScope(200, authorities)),
   'POST /v1/verify/batch': keyRoute(async (c, scope) => ({ method: 'POST', url: '/v1/verify/batch', payload: { rows: [{ number: await c.certificate(scope) }] } }), org => (['verifier', ...authorities].includes(org) ? 200 : 403)),
+  'GET /v1/verify/batch/template': keyRoute(() => ({ url: '/v1/verify/batch/template' }), org => (['verifier', ...authorities].includes(org) ? 200 : 403), ['any']),
   'PUT /v1/issuers/me/seal': keyRoute(() => ({ method: 'PUT', url: '/v1/issuers/me/seal', headers: { 'content-type': 'image/png' }, payload: seal }), withinScope(200), ['any'], true),
   'GET /v1/issuers/me/seal': keyRoute(async (c, _scope, caller) => { await c.uploadSeal(caller); return { url: '/v1/issuers/me/seal' } }, withinScope(200), ['any']),
   'DELETE /v1/issuers/me/seal': keyRoute(() => ({ method: 'DELETE', url: '/v1/issuers/me/seal' }), withinScope(204), ['any'], true),

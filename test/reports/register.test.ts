@@ -1,6 +1,7 @@
 import t from 'tap'
 import { parse } from 'csv-parse/sync'
 import { registerCsvHeader } from '../../src/reports/register-csv.js'
+import { readWorkbook, xlsxType } from '../fixtures/spreadsheet-files.js'
 import { buildReportFixture } from './report-fixture.js'
 
 const fixture = await buildReportFixture(t)
@@ -58,6 +59,38 @@ t.test('the register as CSV (Accept: text/csv or ?format=csv) reads back to the 
   t.match(jsonAnyway.headers['content-type'], /^application\/json/)
 })
 
+t.test('the register as .xlsx (?format=xlsx or Accept): numbers and names as text, dates as dates, the header frozen, the counts on 统计', async t => {
+  const json = (await get(accounts.tianhe.apiKey, '/v1/registers/440106/2025?limit=1000')).json()
+  for (const [url, headers] of [['/v1/registers/440106/2025?format=xlsx', {}], ['/v1/registers/440106/2025', { accept: xlsxType }]] as const) {
+    const response = await get(accounts.tianhe.apiKey, url, headers)
+    t.equal(response.statusCode, 200)
+    t.equal(response.headers['content-type'], xlsxType)
+    t.equal(response.headers['cache-control'], 'private, no-store')
+    t.match(response.headers['content-disposition'], /^attachment; filename="register-440106-2025.xlsx"; filename\*=UTF-8''/)
+    const workbook = await readWorkbook(response.rawPayload)
+    t.same(workbook.worksheets.map(s => s.name), ['证书发放名册', '统计'])
+    const sheet = workbook.getWorksheet('证书发放名册')!
+    t.same((sheet.getRow(1).values as unknown[]).slice(1), registerCsvHeader)
+    t.match(sheet.views[0], { state: 'frozen', ySplit: 1 })
+    t.equal(sheet.getColumn(1).numFmt, '@', 'the number column is text')
+    t.ok((sheet.getColumn(3).width ?? 0) > (sheet.getColumn(2).width ?? 0), 'employers get wider columns than names')
+    const rows = sheet.getSheetValues().slice(2).map(r => (r as unknown[]).slice(1))
+    t.same(rows.map(r => r[0]), json.entries.map((e: { number: string }) => e.number), 'every number, all 14 digits, as text')
+    t.equal(rows[1]![2], '=HYPERLINK("http://evil.example","点我")', 'a formula-looking employer is plain text in .xlsx')
+    t.equal(sheet.getCell('C3').formula, undefined)
+    t.same(rows[0]![3], new Date(`${json.entries[0].issueDate as string}T00:00:00Z`), 'the issue date as a date, the day in China')
+    t.same(rows.map(r => r[4]), json.entries.map((e: { status: string }) => (e.status === 'valid' ? '有效' : '已撤销')))
+    t.ok(rows[2]![5] instanceof Date, 'the revocation date as a date')
+    t.same(rows[0]!.slice(6), [20, 44, 12, 0, 76], 'hours as numbers')
+    const counts = new Map(workbook.getWorksheet('统计')!.getSheetValues().slice(2).map(r => [(r as unknown[])[1], (r as unknown[])[2]]))
+    t.match(Object.fromEntries(counts), { 地区: '广东省广州市天河区', 行政区划代码: '440106', 年度: 2025, 证书总数: 5, 有效: 4, 已撤销: 1, 有效证书总学时合计: 76 * 3 + 100 })
+    for (const id of fixture.idNumbers) t.notOk(response.rawPayload.includes(Buffer.from(id)), 'never an ID number')
+  }
+  const refused = await get(accounts.committee.apiKey, '/v1/registers/440106/2025?format=xlsx')
+  t.equal(refused.statusCode, 403, 'scope is checked before anything is sent')
+  t.equal(refused.json().code, 'FORBIDDEN_ROLE')
+})
+
 t.test('who sees which register', async t => {
   const cases: Array<[string, string | undefined, string, number, string[] | string]> = [
     ['a county authority, its county', accounts.tianhe.apiKey, '440106', 200, [...numbers.tianhe, ...numbers.employer]],
@@ -94,7 +127,7 @@ t.test('a register request that cannot be understood gets a 400', async t => {
     ['/v1/registers/440106/1999', 'VALIDATION_FAILED'],
     ['/v1/registers/440106/2025?after=44010625%27%20or%201=1', 'VALIDATION_FAILED'],
     ['/v1/registers/440106/2025?limit=100000', 'VALIDATION_FAILED'],
-    ['/v1/registers/440106/2025?format=xlsx', 'VALIDATION_FAILED'],
+    ['/v1/registers/440106/2025?format=pdf', 'VALIDATION_FAILED'],
   ]
   for (const [url, code] of cases) {
     const response = await get(accounts.province.apiKey, url)
