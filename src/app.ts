@@ -50,7 +50,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   const holderIdSecret = await loadHolderIdSecret(config.signing.keysDir)
 
   await makePrivateDirectory(config.archives.directory)
-  const pages = createVerificationPages()
+  const pages = createVerificationPages({ publicBaseUrl: config.http.publicBaseUrl })
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel, serializers: { req: loggedRequest }, ...(options.logStream === undefined ? {} : { stream: options.logStream }) },
     trustProxy: config.http.trustProxy,

@@ -16,8 +16,10 @@ export interface VerificationPageView {
   outcome: PageOutcome
   /** The name the visitor asked to check, as typed; `tooLong` when it was not checked. */
   checkedName?: { name: string, tooLong: boolean }
-  /** URLs of the page's own stylesheet and script. */
-  assets: { style: string, script: string, icon: string }
+  /** URLs of the page's own stylesheet, scripts and icon. */
+  assets: { style: string, script: string, verifier: string, icon: string }
+  /** PUBLIC_BASE_URL: the address the page's script gives the service when it asks it to verify a QR code's token. */
+  publicBaseUrl: string
   /** The path and query of this page, for the language switch. */
   path: string
 }
@@ -44,9 +46,15 @@ function verdictOf (outcome: PageOutcome): VerdictKind | undefined {
   return undefined
 }
 
+/**
+ * The register's verdict for the number. With a QR code's token in the fragment, the page's script replaces it with
+ * the token's verdict (hidden meanwhile) and shows the register's state below, in #registry-state.
+ */
 function verdictSection (outcome: PageOutcome, text: PageText, lang: PageLanguage): string {
   const verdict = verdictOf(outcome)
-  if (verdict === undefined) return ''
+  const pending = `<p class="verdict-pending" aria-live="polite">${escapeHtml(text.pending)}</p>`
+  const registryState = '<section id="registry-state" class="registry-state" hidden></section>'
+  if (verdict === undefined) return `${pending}\n<section id="verdict" class="verdict" hidden></section>\n${registryState}`
   const number = outcome.kind === 'found' ? outcome.certificate.number : (outcome as { number: string }).number
   const label = { valid: text.verdict.valid, revoked: text.verdict.revoked, 'not-found': text.verdict.notFound, malformed: text.verdict.malformed }[verdict]
   const notes: string[] = []
@@ -63,11 +71,13 @@ function verdictSection (outcome: PageOutcome, text: PageText, lang: PageLanguag
   const numberLine = outcome.kind === 'malformed'
     ? `<p class="verdict-number">${escapeHtml(text.youTyped)}：<span class="number">${escapeHtml(shown)}</span></p>`
     : `<p class="verdict-number">${escapeHtml(text.numberLabel)} <span class="number">${escapeHtml(number)}</span></p>`
-  return `<section class="verdict verdict-${verdict}" aria-labelledby="verdict-label" data-verdict="${verdict}">
+  return `${pending}
+<section id="verdict" class="verdict verdict-${verdict}" aria-labelledby="verdict-label" data-verdict="${verdict}">
   ${numberLine}
   <h2 class="verdict-label" id="verdict-label"><span class="verdict-icon" aria-hidden="true">${verdictIcons[verdict]}</span> ${escapeHtml(label)}</h2>
   ${notes.map((note, i) => `<p class="${i === 0 ? 'verdict-note' : 'verdict-help'}">${escapeHtml(note)}</p>`).join('\n  ')}
-</section>`
+</section>
+${registryState}`
 }
 
 function nameCheckSection (view: VerificationPageView, text: PageText): string {
@@ -138,6 +148,7 @@ function signatureFrame (view: VerificationPageView, text: PageText): string {
     verdict: verdictOf(outcome) ?? null,
     region: outcome.kind === 'found' ? outcome.certificate.region : null,
     lang: view.lang,
+    qrBase: view.publicBaseUrl,
     text: { ...text.signature, hourWords: text.hours },
   }
   return `<section id="signature" class="signature" aria-live="polite" hidden></section>
@@ -181,7 +192,8 @@ export function renderVerificationPage (view: VerificationPageView): string {
 <title>${escapeHtml(titleOf(view, text))}</title>
 <link rel="icon" type="image/svg+xml" href="${escapeHtml(view.assets.icon)}">
 <link rel="stylesheet" href="${escapeHtml(view.assets.style)}">
-<script src="${escapeHtml(view.assets.script)}" defer></script>
+<script src="${escapeHtml(view.assets.verifier)}"></script>
+<script src="${escapeHtml(view.assets.script)}"></script>
 </head>
 <body>
 <a class="skip-link" href="#main">${escapeHtml(text.skip)}</a>
@@ -206,7 +218,7 @@ ${lookupForm(view, text)}
 <footer class="footer">
   <div class="wrap">
     <p>${escapeHtml(text.footer)}</p>
-    <p><a href="/.well-known/jwks.json">${escapeHtml(text.footerKeys)}</a> · <a href="/docs">${escapeHtml(text.footerApi)}</a></p>
+    <p><a href="/.well-known/jwks.json">${escapeHtml(text.footerKeys)}</a> · <a href="/v/offline${view.lang === 'en' ? '?lang=en' : ''}">${escapeHtml(text.footerOffline)}</a> · <a href="/docs">${escapeHtml(text.footerApi)}</a></p>
   </div>
 </footer>
 </body>
