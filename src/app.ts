@@ -31,6 +31,7 @@ import { batchVerificationRoutes } from './http/batch-verification-routes.js'
 import { revocationRoutes } from './http/revocation-routes.js'
 import { documentRoutes } from './http/document-routes.js'
 import { verificationPageRoutes } from './http/verification-page-routes.js'
+import { offlineVerifierRoutes } from './http/offline-verifier-routes.js'
 import { auditRoutes } from './http/audit-routes.js'
 
 export interface BuildOptions {
@@ -120,5 +121,6 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(batchVerificationRoutes, { batchVerification: services.batchVerification, auth })
   await app.register(revocationRoutes, { revocations: services.revocations })
   await app.register(verificationPageRoutes, { certificates: services.certificates, admitNameCheck, pages })
+  await app.register(offlineVerifierRoutes, { pages, keys, publicBaseUrl: config.http.publicBaseUrl, validityHours: config.revocationListValidityHours })
   return app
 }

@@ -74,7 +74,12 @@ export function createVerificationPages ({ publicBaseUrl }: { publicBaseUrl: str
 
   return {
     assets,
+    assetUrls,
     serviceWorker,
+    languageOf,
+    /** Another page of /v (already rendered), with the pages' security headers. */
+    sendHtml: (reply: FastifyReply, status: number, html: string): FastifyReply =>
+      reply.code(status).headers(pageSecurityHeaders).type('text/html; charset=utf-8').send(html),
     send,
     /** The page for a failure: an unknown or malformed number as its verdict, anything else as a notice in the page's language. */
     sendFailure (request: FastifyRequest, reply: FastifyReply, failure: ServiceError): FastifyReply {

@@ -104,8 +104,9 @@ export async function createOfflineVerifier (options: OfflineVerifierOptions): P
     kids: async () => [...keys.keys()],
     registry: revocationRegistry(lists, options.checkRevocation ?? true, clock),
     clock,
-    // The PDF machinery (pdf-lib, pkijs) loads only when a PDF is verified: a token needs none of it.
-    readPdf: options.readPdf ?? (async pdf => (await import('../documents/index.js')).readPdfHere(pdf, [...keys.keys()])),
+    // The PDF machinery (pdf-lib, pkijs) loads only when a PDF is verified: a token needs none of it. The reader itself, not
+    // documents/index.js: the renderer and the PDF pool are no part of the offline verifier (nor of its bundle, dist/ce-cert.mjs).
+    readPdf: options.readPdf ?? (async pdf => (await import('../documents/pdf-reader.js')).readPdfHere(pdf, [...keys.keys()])),
     trustedBaseUrls: options.trustedBaseUrls ?? originsOf(options.jwks),
   }
   return {

@@ -1,7 +1,9 @@
 // The forms a certificate is presented in — its compact JWS, the text of its QR code (old: URL#JWS; new: URL#digits of
 // a compact token), its PDF — reduced to the token.
 import { isServiceError } from '../errors.js'
-import { tokenOf, type PdfReading, type PdfWork } from '../documents/index.js'
+import type { PdfWork } from '../documents/index.js'
+// Not documents/index.js, which would bring the PDF pool and renderer into the offline verifier.
+import { tokenOf, type PdfReading } from '../documents/pdf-reading.js'
 import type { VerificationCheck } from './verification-report.js'
 
 export type Presentation = { jws: string } | { qr: string } | { pdf: Uint8Array }

@@ -209,6 +209,14 @@ t.test('on a phone, by number and by QR code', async t => {
     t.equal(await v.page.locator('#signed-name').innerText(), '欧阳娜娜')
   })
 
+  t.test('the offline verifier\'s page is readable on a phone and accessible', async t => {
+    const v = await visit(t, 'offline-verifier', `${app.base}/v/offline`)
+    t.match(v.text, /离线核验工具 ce-cert/)
+    t.match(await v.page.locator('#bundle-sha256').innerText(), /^[0-9a-f]{64}$/)
+    t.same(await accessibilityViolations(v.page), [])
+    t.same(v.problems, [])
+  })
+
   t.test('a person types a number and a name into the form', async t => {
     const v = await visit(t, 'form', `${app.base}/v`)
     t.same(await accessibilityViolations(v.page), [])
