@@ -266,6 +266,35 @@ t.test('offline: after one visit the page checks other QR codes with no network,
   t.equal(app.requests(), before, 'the service heard nothing while the browser was offline')
 })
 
+t.test('the page\'s own verifier reaches the test vectors\' verdicts on every QR code and token (docs/test-vectors)', async t => {
+  const app = await serve(t)
+  const vectors = new URL('../../docs/test-vectors/', import.meta.url)
+  const read = async (file: string) => (await readFile(new URL(file, vectors), 'utf8')).trim()
+  const manifest = JSON.parse(await read('manifest.json')) as { verifiedAt: string, cases: Array<{ id: string, present: Record<string, string>, revocationLists: string, expected: { offline: { verdict: string, failedCheck?: string } } }> }
+  const jwks = JSON.parse(await read('jwks.json')) as unknown
+  const v = await visit(t, 'vectors-host', `${app.base}/v`)
+  for (const vector of manifest.cases) {
+    const text = vector.present.qr ?? vector.present.jws
+    // The browser is at the service's own address by construction: the address check is the service's and the CLI's.
+    if (text === undefined || vector.expected.offline.failedCheck === 'qr-address') continue
+    const content = await read(text)
+    const token = content.includes('#') ? content.slice(content.indexOf('#') + 1) : content
+    const number = content.includes('#') ? /\/v\/(\d{14})#/.exec(content)![1]! : JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).num as string
+    type Verifier = { checkToken: (...a: unknown[]) => Promise<{ state: string, kid?: string }>, checkRevocationList: (...a: unknown[]) => Promise<{ state: string } | null> }
+    const checked = await v.page.evaluate(async ({ token, number, jwks }) =>
+      (window as unknown as { CertificateVerifier: Verifier }).CertificateVerifier.checkToken(token, number, jwks), { token, number, jwks })
+    let outcome = checked.state
+    if (checked.state === 'genuine') {
+      const list = await read(`${vector.revocationLists === 'stale' ? 'crl-stale' : 'crl-current'}/${checked.kid}.jws`)
+      outcome = await v.page.evaluate(async ({ list, kid, number, jwks, at }) =>
+        (await (window as unknown as { CertificateVerifier: Verifier }).CertificateVerifier.checkRevocationList(list, kid, number, jwks, new Date(at)))?.state ?? 'untrusted list',
+      { list, kid: checked.kid, number, jwks, at: manifest.verifiedAt })
+    }
+    const expected = vector.expected.offline.failedCheck === 'signature' ? 'forged' : { valid: 'not-revoked', revoked: 'revoked', unknown: 'stale' }[vector.expected.offline.verdict]
+    t.equal(outcome, expected, vector.id)
+  }
+})
+
 t.test('an EdDSA-signed certificate (a key made before PDFs were signed) verifies in the browser too, compact and JWS', async t => {
   // New keys are ES256 (they sign PDFs too); an EdDSA key made earlier still signs and verifies tokens.
   const keysDir = await temporaryDirectory(t, 'ce-keys-')
