@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Starts the ce-cert command (src/cli/ce-cert.ts) under tsx, whose loader also reaches the PDF reader's worker thread.
+// Starts the ce-cert command (src/cli/ce-cert.ts) under tsx, inside a checkout. Without one, use the single file
+// `npm run build` bundles (dist/ce-cert.mjs, served at /downloads/ce-cert.mjs): `node ce-cert.mjs verify …`.
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 

@@ -33,6 +33,7 @@ import { batchVerificationRoutes } from './http/batch-verification-routes.js'
 import { revocationRoutes } from './http/revocation-routes.js'
 import { documentRoutes } from './http/document-routes.js'
 import { verificationPageRoutes } from './http/verification-page-routes.js'
+import { offlineVerifierRoutes } from './http/offline-verifier-routes.js'
 import { auditRoutes } from './http/audit-routes.js'
 import { sessionRoutes } from './http/session-routes.js'
 import { peopleRoutes } from './http/people-routes.js'
@@ -54,7 +55,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   const holderIdSecret = await loadHolderIdSecret(config.signing.keysDir)
 
   await makePrivateDirectory(config.archives.directory)
-  const pages = createVerificationPages()
+  const pages = createVerificationPages({ publicBaseUrl: config.http.publicBaseUrl })
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel, serializers: { req: loggedRequest }, ...(options.logStream === undefined ? {} : { stream: options.logStream }) },
     trustProxy: config.http.trustProxy,
@@ -132,5 +133,6 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(batchVerificationRoutes, { batchVerification: services.batchVerification, auth })
   await app.register(revocationRoutes, { revocations: services.revocations })
   await app.register(verificationPageRoutes, { certificates: services.certificates, admitNameCheck, pages })
+  await app.register(offlineVerifierRoutes, { pages, keys, publicBaseUrl: config.http.publicBaseUrl, validityHours: config.revocationListValidityHours })
   return app
 }

@@ -1,5 +1,7 @@
 // `npm start` runs what `npm run build` compiled to dist/: that server must find schemas/, the page's assets and the PDF reader's worker.
 import { execFile, spawn } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import t from 'tap'
@@ -51,6 +53,10 @@ t.test('the compiled server issues, answers the page with its assets, documents 
   t.equal(pdf.status, 200)
   const verified = await fetch(`${base}/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/pdf' }, body: await pdf.arrayBuffer() })
   t.equal((await verified.json() as { verdict: string }).verdict, 'valid', 'the PDF reader worker started')
+
+  const verifier = Buffer.from(await (await fetch(`${base}/downloads/ce-cert.mjs`)).arrayBuffer())
+  t.ok(verifier.equals(await readFile(path.join(root, 'dist/ce-cert.mjs'))), 'it serves the offline verifier npm run build bundled')
+  t.match(await (await fetch(`${base}/verify-sw.js`)).text(), /^const precache = /, 'and the page\'s service worker')
 
   child.kill('SIGTERM')
   t.equal(await exited, 0, 'closed gracefully')

@@ -6,6 +6,7 @@ import type { CertificateRow } from '../db/schema.js'
 import { findIssuerSeal } from '../issuers/issuer-repository.js'
 import type { Actor } from '../actors/actor.js'
 import { findRegion } from '../regions/region-table.js'
+import { compactClaimsOf, signCompactToken } from '../signing/certificate-cose.js'
 import type { CertificatePayload } from '../signing/certificate-jws.js'
 import type { SigningKeyRing } from '../signing/signing-keys.js'
 import type { CertificateService } from './certificate-service.js'
@@ -15,9 +16,12 @@ export type CertificatePdfService = ReturnType<typeof createCertificatePdfServic
 
 const categoryLabels: Record<HourCategory, string> = { public: '公需科目', professional: '专业科目', elective: '选修科目' }
 
-/** The URL the QR code carries: the verification page, with the token in the fragment (never sent to a server). */
-export function verifyUrlOf (publicBaseUrl: string, number: string, jws: string): string {
-  return `${publicBaseUrl}/v/${number}#${jws}`
+/**
+ * The URL the QR code carries: the verification page, with the token in the fragment (never sent to a
+ * server) — the compact token's digits (docs/QR-FORMAT.md); QR codes printed before it carry the JWS.
+ */
+export function verifyUrlOf (publicBaseUrl: string, number: string, token: string): string {
+  return `${publicBaseUrl}/v/${number}#${token}`
 }
 
 export interface CertificatePdfServiceDeps {
@@ -31,9 +35,9 @@ export interface CertificatePdfServiceDeps {
 export function createCertificatePdfService ({ db, certificates, keys, pool, publicBaseUrl }: CertificatePdfServiceDeps) {
   /**
    * What the page of a stored certificate prints, signed by the key that signed its token (retired or
-   * not: retirement stops a key signing new certificates, not its own certificates' PDFs). Everything
-   * comes from the stored record and its signed token, so the same certificate always gives the same
-   * bytes (until its issuer changes the seal).
+   * not: retirement stops a key signing new certificates, not its own certificates' PDFs), and the QR
+   * code's compact token, signed by that key too. Everything comes from the stored record and its signed
+   * token, so the same certificate always gives the same bytes (until its issuer changes the seal).
    */
   async function inputOf (row: CertificateRow, seal: Uint8Array | null): Promise<CertificatePdfInput> {
     const number = row.number
@@ -65,7 +69,8 @@ export function createCertificatePdfService ({ db, certificates, keys, pool, pub
       employerName: row.employer_name,
       issuedAt: row.issued_at,
       jws: row.jws,
-      verifyUrl: verifyUrlOf(publicBaseUrl, row.number, row.jws),
+      // Derived, not stored: signed deterministically from the stored JWS's content by the same key, it is the same every time.
+      verifyUrl: verifyUrlOf(publicBaseUrl, row.number, signCompactToken(key, row.number, compactClaimsOf(signed))),
       ...(seal === null ? {} : { seal }),
       signer: { kid: key.kid, alg: key.alg, privateJwk: key.privateJwk, certificateChain: key.certificateChain },
     }

@@ -42,8 +42,8 @@ const verdictLines: Record<VerificationReport['verdict'], string> = {
 }
 const exitCodes: Record<VerificationReport['verdict'], number> = { valid: 0, invalid: 1, altered: 1, revoked: 3, unknown: 4 }
 
-/** A time as people in China read it. */
-const chinaTime = (iso: string) => `${new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ')} (UTC+8)`
+/** A time as people in China read it: China Standard Time, UTC+8 all year. */
+const chinaTime = (iso: string) => `${new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ')} 北京时间 China Standard Time (UTC+8)`
 
 /** A file given by name is read (a PDF by its header); anything else is the token or QR text itself. */
 async function presentationOf (input: string): Promise<Presentation> {
@@ -68,11 +68,12 @@ function print (report: VerificationReport): void {
       `  证书编号 Number:   ${c.number}`,
       `  姓名 Holder:       ${c.holderName}`,
       `  年度 Year:         ${c.year}`,
-      `  学时 Hours:        ${c.hours.total}`,
-      `  发证单位 Issuer:   ${c.issuer.name}`,
-      `  工作单位 Employer: ${c.employerName}`,
+      `  学时 Hours:        ${c.hours.total}（公需 public ${c.hours.public}，专业 professional ${c.hours.professional}，选修 elective ${c.hours.elective}${c.hours.selfStudy > 0 ? `，自学 self-study ${c.hours.selfStudy}` : ''}）`,
+      ...(c.issuer === undefined ? [] : [`  发证单位 Issuer:   ${c.issuer.name}`]),
+      ...(c.employerName === undefined ? [] : [`  工作单位 Employer: ${c.employerName}`]),
       `  签发时间 Issued:   ${chinaTime(c.issuedAt)}`,
       ...(c.revokedAt === undefined ? [] : [`  撤销时间 Revoked:  ${chinaTime(c.revokedAt)}`]),
+      ...(c.issuer === undefined ? ['  二维码只签名编号、姓名、年度、学时和签发时间。The QR code signs the number, name, year, hours and issue time only.'] : []),
       '  请与纸质证书上印的编号和姓名核对。Compare the number and name with those printed on the certificate.',
     )
   }

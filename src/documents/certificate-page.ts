@@ -176,8 +176,9 @@ function drawHoursTable (page: PDFPage, fonts: CertificateFonts, content: Certif
 function drawIssuerAndQr (
   page: PDFPage, fonts: CertificateFonts, content: CertificateContent, qr: QrMatrix, seal: PDFImage | null,
 ): number {
-  // Keep a module at ≥ 0.5 mm: a 150 dpi scan then decodes reliably (45 mm is the least, 60 mm the most).
-  const side = Math.min(60 * mm, Math.max(45 * mm, qr.size * 0.5 * mm))
+  // Keep a module at ≥ 0.5 mm, and the code at least 50 mm wide: a phone's photo of the compact QR code (version
+  // 10 or 11) then decodes (45 mm failed one photo in four in test/documents/certificate-scanning.test.ts); 60 mm at most.
+  const side = Math.min(60 * mm, Math.max(50 * mm, qr.size * 0.5 * mm))
   const qrBottom = 84
   const qrLeft = left
   drawQrCode(page, qr, qrLeft, qrBottom + side, side)

@@ -11,9 +11,9 @@ import { pageLanguage } from './verification-page-text.js'
 /** A name longer than the form allows is not checked (and not echoed at length). */
 export const maxCheckedNameLength = 64
 
-// Nothing but this origin's own files; the fragment's signature check fetches only the JWKS.
+// Nothing but this origin's own files; the fragment's check fetches the JWKS, a revocation list and POST /v1/verify; the service worker is this origin's.
 const pageSecurityHeaders = {
-  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; worker-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
   'referrer-policy': 'no-referrer',
   'x-content-type-options': 'nosniff',
   'cache-control': 'no-store',
@@ -35,13 +35,28 @@ function loadAsset (file: string, type: string) {
 export type VerificationPages = ReturnType<typeof createVerificationPages>
 
 /** The page's assets, loaded once, and the replies that render it. */
-export function createVerificationPages () {
+export function createVerificationPages ({ publicBaseUrl }: { publicBaseUrl: string }) {
   const assets = {
     script: loadAsset('verify-page.js', 'text/javascript; charset=utf-8'),
+    verifier: loadAsset('verify-page-verifier.js', 'text/javascript; charset=utf-8'),
     style: loadAsset('verify-page.css', 'text/css; charset=utf-8'),
     icon: loadAsset('verify-page-icon.svg', 'image/svg+xml'),
   }
-  const assetUrls = { script: assets.script.url, style: assets.style.url, icon: assets.icon.url }
+  const assetUrls = { script: assets.script.url, verifier: assets.verifier.url, style: assets.style.url, icon: assets.icon.url }
+  // What the service worker keeps besides the JWKS and revocation lists: these assets and the form page, which offline stands in for any /v/<number>.
+  const precache = { assets: Object.values(assetUrls), pages: ['/v', '/v?lang=en'] }
+  const workerSource = readFileSync(projectFile('src/http/page-assets/verify-page-sw.js'), 'utf8')
+  const workerVersion = createHash('sha256').update(JSON.stringify(precache)).update(workerSource).digest('hex').slice(0, 12)
+  const serviceWorker = {
+    body: `const precache = ${JSON.stringify({ version: workerVersion, ...precache })}\n${workerSource}`,
+    headers: {
+      'content-type': 'text/javascript; charset=utf-8',
+      // Browsers check a service worker for updates on their own; caches must ask each time.
+      'cache-control': 'no-cache',
+      'content-security-policy': "default-src 'none'; connect-src 'self'",
+      'x-content-type-options': 'nosniff',
+    },
+  }
   // The raw query, not the parsed one: a failure may come before the query was parsed (a bad URL).
   const languageOf = (request: FastifyRequest) => pageLanguage(((request.query ?? {}) as PageQuery).lang ?? new URLSearchParams(request.url.split('?')[1] ?? '').get('lang'))
 
@@ -51,6 +66,7 @@ export function createVerificationPages () {
       outcome,
       path: request.url,
       assets: assetUrls,
+      publicBaseUrl,
       ...(name === undefined ? {} : { checkedName: { name: name.slice(0, maxCheckedNameLength), tooLong: name.length > maxCheckedNameLength } }),
     }
     return reply.code(status).headers(pageSecurityHeaders).type('text/html; charset=utf-8').send(renderVerificationPage(view))
@@ -58,6 +74,12 @@ export function createVerificationPages () {
 
   return {
     assets,
+    assetUrls,
+    serviceWorker,
+    languageOf,
+    /** Another page of /v (already rendered), with the pages' security headers. */
+    sendHtml: (reply: FastifyReply, status: number, html: string): FastifyReply =>
+      reply.code(status).headers(pageSecurityHeaders).type('text/html; charset=utf-8').send(html),
     send,
     /** The page for a failure: an unknown or malformed number as its verdict, anything else as a notice in the page's language. */
     sendFailure (request: FastifyRequest, reply: FastifyReply, failure: ServiceError): FastifyReply {

@@ -1,4 +1,4 @@
-// GET /v and /v/:number: the public verification page (HTML), and its own stylesheet and script.
+// GET /v and /v/:number: the public verification page (HTML), its own stylesheet and scripts, and its service worker.
 import type { FastifyPluginAsync } from 'fastify'
 import type { CertificateService } from '../certificates/certificate-service.js'
 import { pageLanguage } from './verification-page-text.js'
@@ -28,6 +28,9 @@ export const verificationPageRoutes: FastifyPluginAsync<VerificationPageRoutesOp
     app.get(asset.url.split('?')[0]!, { schema: { hide: true } }, async (_request, reply) =>
       reply.type(asset.type).header('cache-control', 'public, max-age=86400').header('x-content-type-options', 'nosniff').send(asset.body))
   }
+
+  // At the root so that it may control /v/ (a service worker's scope is at most its own folder).
+  app.get('/verify-sw.js', { schema: { hide: true } }, async (_request, reply) => reply.headers(pages.serviceWorker.headers).send(pages.serviceWorker.body))
 
   const checkedName = (query: PageQuery | undefined) => {
     const name = typeof query?.name === 'string' ? query.name.trim() : ''

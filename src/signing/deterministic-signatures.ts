@@ -11,13 +11,14 @@ export const signatureAlgorithmOids: Readonly<Record<SigningAlgorithm, string>> 
 
 /**
  * Signs `message` with the private scalar (P-256) or seed (Ed25519) `d` of a private JWK. The same key and
- * message always give the same bytes: an ECDSA signature is DER `SEQUENCE { r, s }` with RFC 6979 nonces
- * and low S, an Ed25519 signature its 64 raw bytes. Throws when the JWK has no private part.
+ * message always give the same bytes: an ECDSA signature is DER `SEQUENCE { r, s }` (or, with `encoding`
+ * 'raw', r ‖ s in 64 bytes as COSE and JOSE carry it) with RFC 6979 nonces and low S, an Ed25519
+ * signature its 64 raw bytes. Throws when the JWK has no private part.
  */
-export function signDeterministically (alg: SigningAlgorithm, privateJwk: JsonWebKey, message: Uint8Array): Uint8Array {
+export function signDeterministically (alg: SigningAlgorithm, privateJwk: JsonWebKey, message: Uint8Array, encoding: 'der' | 'raw' = 'der'): Uint8Array {
   if (typeof privateJwk.d !== 'string') throw new Error('the signing key has no private part (d)')
   const secret = Buffer.from(privateJwk.d, 'base64url')
   return alg === 'ES256'
-    ? p256.sign(message, secret, { prehash: true, lowS: true, format: 'der', extraEntropy: false })
+    ? p256.sign(message, secret, { prehash: true, lowS: true, format: encoding === 'der' ? 'der' : 'compact', extraEntropy: false })
     : ed25519.sign(message, secret)
 }

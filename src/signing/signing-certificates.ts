@@ -52,15 +52,7 @@ export async function loadRootCertificateAuthority (dir: string, validFrom: Date
   })
   if (bundle === undefined) {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
-    const privateJwk = privateKey.export({ format: 'jwk' })
-    const certificate = issueCertificate({
-      serial: serialOf(`root:${privateJwk.x}:${privateJwk.y}`),
-      subject: rootCommonName,
-      issuer: { commonName: rootCommonName, privateJwk, publicJwk: privateJwk },
-      publicJwk: privateJwk,
-      notBefore: new Date(validFrom.getTime() - backdatingMs),
-      authority: true,
-    })
+    const { certificate } = createRootCertificateAuthority(privateKey.export({ format: 'jwk' }), validFrom)
     await writeFileOnce(keyFile, `${privateKey.export({ format: 'pem', type: 'pkcs8' }) as string}${certificatesToPem([certificate])}`, 0o600)
     bundle = await readFile(keyFile, 'utf8')
   }
@@ -69,6 +61,22 @@ export async function loadRootCertificateAuthority (dir: string, validFrom: Date
   if (keyPem === undefined || certificate === undefined) throw new Error(`${keyFile} holds no private key and certificate`)
   await writeFileOnce(path.join(dir, rootCertificateFile), certificatesToPem([certificate]), 0o644)
   return { privateJwk: createPrivateKey(keyPem).export({ format: 'jwk' }), certificate }
+}
+
+/**
+ * The root CA of a P-256 private key: its self-signed certificate, valid for 30 years from an hour before
+ * `validFrom`. Deterministic: the same key and time give the same certificate.
+ */
+export function createRootCertificateAuthority (privateJwk: JsonWebKey, validFrom: Date): RootCertificateAuthority {
+  const certificate = issueCertificate({
+    serial: serialOf(`root:${privateJwk.x}:${privateJwk.y}`),
+    subject: rootCommonName,
+    issuer: { commonName: rootCommonName, privateJwk, publicJwk: privateJwk },
+    publicJwk: privateJwk,
+    notBefore: new Date(validFrom.getTime() - backdatingMs),
+    authority: true,
+  })
+  return { privateJwk, certificate }
 }
 
 /**

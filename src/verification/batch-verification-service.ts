@@ -184,7 +184,7 @@ function judgePdf (report: VerificationReport): Pick<BatchVerificationRow, 'numb
     status: report.verdict === 'revoked' ? 'revoked' : 'valid',
     year: signed.year,
     region: signed.region,
-    issuer: { name: signed.issuer.name },
+    issuer: { name: signed.issuer?.name ?? '' },
     issuedAt: signed.issuedAt,
     ...(signed.revokedAt === undefined ? {} : { revokedAt: signed.revokedAt }),
     hours: signed.hours,

@@ -7,8 +7,8 @@ import type { CertificateRegistry } from './certificate-registry.js'
 /** A registry backed by the database: the record of the signed number, or absent. */
 export function createDatabaseRegistry (db: Kysely<Database>): CertificateRegistry {
   return {
-    async lookup (payload) {
-      const row = await findCertificate(db, payload.num)
+    async lookup (number) {
+      const row = await findCertificate(db, number)
       if (row === undefined) return { kind: 'absent' }
       return {
         kind: 'record',

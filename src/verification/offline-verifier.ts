@@ -41,7 +41,7 @@ const chinaTime = (seconds: number) => `${new Date(seconds * 1000 + 8 * 3_600_00
 
 function revocationRegistry (lists: ReadonlyMap<string, SignedRevocationList>, checkRevocation: boolean, clock: () => Date): CertificateRegistry {
   return {
-    async lookup (payload, kid) {
+    async lookup (number, kid) {
       if (!checkRevocation) {
         return { kind: 'offline', status: 'unchecked', reason: 'revocation not checked (--no-revocation-check): whether the certificate was revoked is unknown', reasonZh: '未核查撤销状态（--no-revocation-check）：证书是否已被撤销无法确定。' }
       }
@@ -58,16 +58,16 @@ function revocationRegistry (lists: ReadonlyMap<string, SignedRevocationList>, c
       const of = `the revocation list of key ${kid} (ctr ${list.ctr}, signed ${chinaTime(list.iat)})`
       const ofZh = `密钥 ${kid} 的撤销列表（计数 ${list.ctr}，签发于 ${chinaTime(list.iat)}）`
       // A revocation is final: an old list that names the certificate still proves it.
-      if (list.rids.includes(payload.num)) return { kind: 'offline', status: 'revoked', reason: `revoked: ${payload.num} is on ${of}`, reasonZh: `已撤销：${payload.num} 列于${ofZh}。` }
+      if (list.rids.includes(number)) return { kind: 'offline', status: 'revoked', reason: `revoked: ${number} is on ${of}`, reasonZh: `已撤销：${number} 列于${ofZh}。` }
       if (clock().getTime() >= list.nextUpdate * 1000) {
         return {
           kind: 'offline',
           status: 'stale',
-          reason: `unknown: ${payload.num} is not on ${of}, but that list was to be replaced by ${chinaTime(list.nextUpdate)}; download it again`,
-          reasonZh: `无法确定：${payload.num} 不在${ofZh}中，但该列表应于 ${chinaTime(list.nextUpdate)} 前更新，已过期，请重新下载。`,
+          reason: `unknown: ${number} is not on ${of}, but that list was to be replaced by ${chinaTime(list.nextUpdate)}; download it again`,
+          reasonZh: `无法确定：${number} 不在${ofZh}中，但该列表应于 ${chinaTime(list.nextUpdate)} 前更新，已过期，请重新下载。`,
         }
       }
-      return { kind: 'offline', status: 'not-revoked', reason: `valid: ${payload.num} is not on ${of}, current until ${chinaTime(list.nextUpdate)}`, reasonZh: `有效：${payload.num} 不在${ofZh}中，该列表有效期至 ${chinaTime(list.nextUpdate)}。` }
+      return { kind: 'offline', status: 'not-revoked', reason: `valid: ${number} is not on ${of}, current until ${chinaTime(list.nextUpdate)}`, reasonZh: `有效：${number} 不在${ofZh}中，该列表有效期至 ${chinaTime(list.nextUpdate)}。` }
     },
   }
 }
@@ -101,10 +101,12 @@ export async function createOfflineVerifier (options: OfflineVerifierOptions): P
   const clock = options.clock ?? (() => new Date())
   const deps = {
     findKey,
+    kids: async () => [...keys.keys()],
     registry: revocationRegistry(lists, options.checkRevocation ?? true, clock),
     clock,
-    // The PDF machinery (pdf-lib, pkijs) loads only when a PDF is verified: a token needs none of it.
-    readPdf: options.readPdf ?? (async pdf => (await import('../documents/index.js')).readPdfHere(pdf, [...keys.keys()])),
+    // The PDF machinery (pdf-lib, pkijs) loads only when a PDF is verified: a token needs none of it. The reader itself, not
+    // documents/index.js: the renderer and the PDF pool are no part of the offline verifier (nor of its bundle, dist/ce-cert.mjs).
+    readPdf: options.readPdf ?? (async pdf => (await import('../documents/pdf-reader.js')).readPdfHere(pdf, [...keys.keys()])),
     trustedBaseUrls: options.trustedBaseUrls ?? originsOf(options.jwks),
   }
   return {

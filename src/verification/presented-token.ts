@@ -1,6 +1,9 @@
-// The forms a certificate is presented in — its compact JWS, the text of its QR code, its PDF — reduced to the token.
+// The forms a certificate is presented in — its compact JWS, the text of its QR code (old: URL#JWS; new: URL#digits of
+// a compact token), its PDF — reduced to the token.
 import { isServiceError } from '../errors.js'
-import { tokenOf, type PdfReading, type PdfWork } from '../documents/index.js'
+import type { PdfWork } from '../documents/index.js'
+// Not documents/index.js, which would bring the PDF pool and renderer into the offline verifier.
+import { tokenOf, type PdfReading } from '../documents/pdf-reading.js'
 import type { VerificationCheck } from './verification-report.js'
 
 export type Presentation = { jws: string } | { qr: string } | { pdf: Uint8Array }
@@ -9,10 +12,13 @@ export type Presentation = { jws: string } | { qr: string } | { pdf: Uint8Array 
 export type PdfReader = (pdf: Uint8Array, work?: PdfWork) => Promise<PdfReading>
 
 export interface PresentedToken {
-  jws: string
-  /** The number the presentation shows besides the token: the `/v/<number>` of a QR code's URL. */
+  /** `jws`: a compact JWS (PDFs, the API, QR codes printed before the compact form); `compact`: the digits of a compact QR token (docs/QR-FORMAT.md). */
+  form: 'jws' | 'compact'
+  /** The token itself; empty when none was found. */
+  token: string
+  /** The number the presentation shows besides the token: the `/v/<number>` of a QR code's URL (a compact token is signed together with it). */
   presentedNumber?: string
-  /** Why no token could be found, when `jws` is empty. */
+  /** Why no token could be found, when `token` is empty. */
   missing?: string
   /** Text that is an address (a QR code's URL): whether it is this service's verification page. */
   address?: { ok: true } | { ok: false, reason: string, reasonZh: string }
@@ -43,10 +49,13 @@ function checkAddress (url: URL, trustedBaseUrls: readonly string[] | undefined)
   return ours ? { ok: true } : foreign("which is not this service's verification page")
 }
 
+/** A compact token is all digits; a compact JWS never is. */
+const formOf = (token: string): PresentedToken['form'] => (/^[0-9]+$/.test(token) ? 'compact' : 'jws')
+
 /**
- * A token from text: a bare compact JWS, or a URL whose fragment is one — the QR code's
- * `<PUBLIC_BASE_URL>/v/<number>#<jws>`, which gives the number too and must be this service's
- * address (`trustedBaseUrls`).
+ * A token from text: a bare token, or a URL whose fragment is one — the QR code's
+ * `<PUBLIC_BASE_URL>/v/<number>#<compact token>` (or, printed before it, `#<jws>`), which gives the
+ * number too and must be this service's address (`trustedBaseUrls`).
  */
 export function tokenFromText (text: string, trustedBaseUrls?: readonly string[]): PresentedToken {
   const trimmed = text.trim()
@@ -54,20 +63,21 @@ export function tokenFromText (text: string, trustedBaseUrls?: readonly string[]
   try {
     url = new URL(trimmed)
   } catch {
-    return { jws: trimmed }
+    return { form: formOf(trimmed), token: trimmed }
   }
   const address = checkAddress(url, trustedBaseUrls)
   // URL paths keep digits as they are: anything escaped cannot be a certificate number, and is compared as it stands.
   const presentedNumber = /\/v\/([^/]*)\/?$/.exec(url.pathname)?.[1]
-  if (url.hash.length <= 1) return { jws: '', presentedNumber, address, missing: 'the URL has no #fragment carrying the signed certificate' }
-  return { jws: url.hash.slice(1), presentedNumber, address }
+  if (url.hash.length <= 1) return { form: 'jws', token: '', presentedNumber, address, missing: 'the URL has no #fragment carrying the signed certificate' }
+  const token = url.hash.slice(1)
+  return { form: formOf(token), token, presentedNumber, address }
 }
 
 /** The token a signed PDF carries, or the failed `document` check of one that carries none. */
 export function tokenOfPdf (reading: PdfReading): PresentedToken | VerificationCheck {
   try {
     if (reading.extraction === undefined) throw new Error('a PDF whose signature does not hold is not read')
-    return { jws: tokenOf(reading.extraction).trim() }
+    return { form: 'jws', token: tokenOf(reading.extraction).trim() }
   } catch (error) {
     if (isServiceError(error) && error.code === 'PDF_WITHOUT_CERTIFICATE') {
       return { name: 'document', ok: false, code: 'PDF_WITHOUT_CERTIFICATE', reason: error.message, reasonZh: 'PDF 中没有证书签名数据。' }

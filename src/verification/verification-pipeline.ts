@@ -1,21 +1,15 @@
 // The one verification pipeline, used by the API, the page, the batch verifier and the offline CLI:
-// presentation → (PDF: its own signature first) → token → signature and kid → payload schema → number → register record → match → status.
-import { Ajv } from 'ajv'
-import payloadSchema from '../../schemas/certificate-payload.json' with { type: 'json' }
-import { explainCertificateNumber } from '../certificates/certificate-number.js'
-import { isRuleSetId, ruleSets } from '../certificates/hour-rules.js'
-import { findRegion } from '../regions/region-table.js'
-import { verifyCertificateSignature, type CertificatePayload, type SignatureFailure, type VerificationKey } from '../signing/certificate-jws.js'
-import type { ErrorCode } from '../errors.js'
+// presentation → (PDF: its own signature first) → token (JWS, or a QR code's compact token) → signature and kid →
+// signed content → number → register record → match → status.
 import type { PdfReading, PdfWork } from '../documents/index.js'
-import { matchRegistryRecord, type CertificateRegistry } from './certificate-registry.js'
+import { matchRegistryRecord, payloadOf, type CertificateRegistry } from './certificate-registry.js'
 import { tokenFromText, tokenOfPdf, type PdfReader, type Presentation } from './presented-token.js'
 import { checkPdfSignature, looksLikePdf } from './pdf-signature-check.js'
+import { certificateOf, checkNumber, checkTokenSignature, readSignedContent, type KeyLookup } from './signed-content.js'
 import type { VerificationCheck, VerificationReport, VerifiedCertificate } from './verification-report.js'
+import type { CertificatePayload } from '../signing/certificate-jws.js'
 
-export interface VerificationDeps {
-  /** The published keys by kid, retired ones included. */
-  findKey: (kid: string) => Promise<VerificationKey | undefined>
+export interface VerificationDeps extends KeyLookup {
   registry: CertificateRegistry
   /** Bounds the year a certificate number may carry. */
   clock: () => Date
@@ -25,44 +19,7 @@ export interface VerificationDeps {
   trustedBaseUrls?: readonly string[]
 }
 
-const ajv = new Ajv({ allErrors: true })
-const validatePayload = ajv.compile<CertificatePayload>(payloadSchema)
-
-const signatureFailures: Readonly<Record<SignatureFailure, { code: ErrorCode, zh: string }>> = {
-  malformed: { code: 'INVALID_TOKEN', zh: '签名数据格式错误，无法读取。' },
-  'too-large': { code: 'TOKEN_TOO_LARGE', zh: '签名数据过长，不可能是证书。' },
-  'unsupported-algorithm': { code: 'UNSUPPORTED_ALGORITHM', zh: '签名算法不被接受（只接受 ES256 与 EdDSA）。' },
-  'unknown-kid': { code: 'UNKNOWN_SIGNING_KEY', zh: '签名密钥不是本服务发布的密钥。' },
-  'bad-signature': { code: 'SIGNATURE_INVALID', zh: '签名与内容不符：证书被篡改或并非本服务签发。' },
-  'outside-key-validity': { code: 'ISSUED_OUTSIDE_KEY_VALIDITY', zh: '证书的签发时间不在签名密钥的有效期内。' },
-}
-
 const isoDate = (d: Date) => d.toISOString().slice(0, 10)
-
-function certificateOf (p: CertificatePayload, kid: string, alg: string): VerifiedCertificate {
-  return {
-    number: p.num,
-    holderName: p.nam,
-    year: p.yr,
-    hours: { public: p.hrs.pub, professional: p.hrs.pro, elective: p.hrs.ele, selfStudy: p.hrs.slf ?? 0, total: p.hrs.tot },
-    ruleSet: { id: p.rs, name: isRuleSetId(p.rs) ? ruleSets[p.rs].name : p.rs },
-    region: { code: p.reg, name: findRegion(p.reg)?.fullName ?? '' },
-    issuer: { id: p.isi, name: p.iss },
-    employerName: p.emp,
-    issuedAt: new Date(p.iat * 1000).toISOString(),
-    kid,
-    alg,
-  }
-}
-
-/** The number must be well formed and agree with the signed region and year. */
-function checkNumber (p: CertificatePayload, now: Date): VerificationCheck {
-  const problem = explainCertificateNumber(p.num, now.getUTCFullYear()) ??
-    (p.num.slice(0, 6) !== p.reg ? `it is numbered under ${p.num.slice(0, 6)}, but signed for region ${p.reg}` : null) ??
-    (Number(p.num.slice(6, 8)) !== p.yr % 100 ? `its year digits ${p.num.slice(6, 8)} do not give the signed year ${p.yr}` : null)
-  if (problem !== null) return { name: 'number-format', ok: false, code: 'INVALID_CERTIFICATE_PAYLOAD', reason: `the signed number ${p.num} is not valid: ${problem}`, reasonZh: `签名中的证书编号 ${p.num} 不合规。` }
-  return { name: 'number-format', ok: true, reason: `${p.num} is a well-formed number of ${p.reg}, ${p.yr}`, reasonZh: `${p.num} 为合规的证书编号。` }
-}
 
 /**
  * Verifies a certificate as presented (a token, QR text or PDF). Never throws for bad input: every
@@ -95,14 +52,11 @@ export async function verifyPresentation (presentation: Presentation, deps: Veri
   if (token.missing !== undefined) return invalid({ name: 'signature', ok: false, code: 'INVALID_TOKEN', reason: token.missing, reasonZh: '未找到证书签名数据。' })
 
   // 1. Signature and kid.
-  const signature = await verifyCertificateSignature(token.jws, deps.findKey)
-  if (!signature.ok) {
-    const failure = signatureFailures[signature.failure]
-    return invalid({ name: 'signature', ok: false, code: failure.code, reason: signature.reason, reasonZh: failure.zh })
-  }
+  const signature = await checkTokenSignature(token, deps)
+  if ('name' in signature) return invalid(signature)
   // The token inside a signed PDF is the one signed with it: the same key, at the same moment.
   if (sealed !== undefined) {
-    const iat = (signature.payload as { iat?: unknown } | null)?.iat
+    const iat = (signature.signed as { iat?: unknown } | null)?.iat
     if (signature.kid !== sealed.kid || iat !== sealed.signingTime.getTime() / 1000) {
       return altered({ name: 'document', ok: false, code: 'PDF_ALTERED', reason: 'the certificate inside the PDF was not signed together with the PDF (another key or another time): it was put into another document', reasonZh: 'PDF 中的证书签名数据与 PDF 的电子签名不是同时、同一密钥所签：证书数据被放入了另一份文件。' })
     }
@@ -110,37 +64,40 @@ export async function verifyPresentation (presentation: Presentation, deps: Veri
   }
   const key = await deps.findKey(signature.kid)
   const retired = key?.retired !== undefined && key.retired.getTime() <= deps.clock().getTime() ? key.retired : undefined
+  const how = token.form === 'compact' ? ' (the QR code\'s compact token, over the number of its address)' : ''
   checks.push({
     name: 'signature',
     ok: true,
-    reason: `signed with ${signature.alg} by key ${signature.kid}` + (retired === undefined ? '' : `, retired on ${isoDate(retired)} after the certificate was issued`),
-    reasonZh: `由密钥 ${signature.kid} 以 ${signature.alg} 签名` + (retired === undefined ? '' : `；该密钥已于 ${isoDate(retired)} 停用，证书签发于停用之前`) + '。',
+    reason: `signed with ${signature.alg} by key ${signature.kid}${how}` + (retired === undefined ? '' : `, retired on ${isoDate(retired)} after the certificate was issued`),
+    reasonZh: `由密钥 ${signature.kid} 以 ${signature.alg} 签名` + (token.form === 'compact' ? '（二维码签名数据，连同网址中的证书编号）' : '') +
+      (retired === undefined ? '' : `；该密钥已于 ${isoDate(retired)} 停用，证书签发于停用之前`) + '。',
   })
 
   // 2. The signed content is a certificate.
-  if (!validatePayload(signature.payload)) {
-    const why = (validatePayload.errors ?? []).map(e => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`).join('; ')
-    return invalid({ name: 'payload-schema', ok: false, code: 'INVALID_CERTIFICATE_PAYLOAD', reason: `the signed content is not a certificate: ${why}`, reasonZh: '签名内容不是格式正确的证书。' })
-  }
-  const payload = signature.payload
-  const certificate = certificateOf(payload, signature.kid, signature.alg)
-  checks.push({ name: 'payload-schema', ok: true, reason: 'the signed content is a version 1 certificate', reasonZh: '签名内容为格式正确的证书。' })
+  const signed = readSignedContent(token, signature)
+  if ('name' in signed) return invalid(signed)
+  const certificate = certificateOf(signed, signature.kid, signature.alg)
+  checks.push(token.form === 'compact'
+    ? { name: 'payload-schema', ok: true, reason: 'the signed content is a version 1 compact certificate: number, name, year, hours and issue time', reasonZh: '签名内容为格式正确的二维码证书数据（编号、姓名、年度、学时、签发时间）。' }
+    : { name: 'payload-schema', ok: true, reason: 'the signed content is a version 1 certificate', reasonZh: '签名内容为格式正确的证书。' })
 
   // 3. The number, and the number the presentation shows.
-  const number = checkNumber(payload, deps.clock())
+  const number = checkNumber(signed, deps.clock())
   if (!number.ok) return invalid(number, certificate)
   checks.push(number)
-  if (token.presentedNumber !== undefined) {
-    if (token.presentedNumber !== payload.num) {
-      return invalid({ name: 'presented-number', ok: false, code: 'CERTIFICATE_MISMATCH', reason: `the link shows number ${token.presentedNumber}, but the signed certificate is ${payload.num}`, reasonZh: '链接中的证书编号与签名内容不一致。' }, certificate)
+  if (token.form === 'compact') {
+    checks.push({ name: 'presented-number', ok: true, reason: 'the link\'s number is signed with the token', reasonZh: '链接中的证书编号与签名数据一同签名。' })
+  } else if (token.presentedNumber !== undefined) {
+    if (token.presentedNumber !== signed.number) {
+      return invalid({ name: 'presented-number', ok: false, code: 'CERTIFICATE_MISMATCH', reason: `the link shows number ${token.presentedNumber}, but the signed certificate is ${signed.number}`, reasonZh: '链接中的证书编号与签名内容不一致。' }, certificate)
     }
     checks.push({ name: 'presented-number', ok: true, reason: 'the link shows the signed number', reasonZh: '链接中的证书编号与签名内容一致。' })
   }
 
   // 4-6. The register: record, match, status.
-  const answer = await deps.registry.lookup(payload, signature.kid)
+  const answer = await deps.registry.lookup(signed.number, signature.kid)
   if (answer.kind === 'absent') {
-    checks.push({ name: 'registry-record', ok: false, reason: `the issuance register has no certificate ${payload.num}`, reasonZh: '发放名册中没有该编号的证书。' })
+    checks.push({ name: 'registry-record', ok: false, reason: `the issuance register has no certificate ${signed.number}`, reasonZh: '发放名册中没有该编号的证书。' })
     return { verdict: 'unknown', checks, certificate }
   }
   if (answer.kind === 'offline') {
@@ -154,14 +111,16 @@ export async function verifyPresentation (presentation: Presentation, deps: Veri
   }
   const { record } = answer
   checks.push({ name: 'registry-record', ok: true, reason: `the issuance register has certificate ${record.number}`, reasonZh: '发放名册中有该编号的证书。' })
-  const match = matchRegistryRecord(record, payload, signature.kid, token.jws)
+  const match = matchRegistryRecord(record, signed, signature.kid, token.token)
   if (!match.ok) return invalid(match, certificate)
   checks.push(match)
+  // What a compact token does not sign (rule set, issuer, employer) is the register's, once its record matched.
+  const shown = signed.payload === undefined ? certificateOf(signed, signature.kid, signature.alg, payloadOf(record.jws) as CertificatePayload | undefined) : certificate
   if (record.status === 'revoked') {
     const on = record.revokedAt === null ? '' : ` on ${isoDate(record.revokedAt)}`
     checks.push({ name: 'status', ok: false, reason: `revoked${on}`, reasonZh: `已撤销${record.revokedAt === null ? '' : `（${isoDate(record.revokedAt)}）`}。` })
-    return { verdict: 'revoked', checks, certificate: { ...certificate, ...(record.revokedAt === null ? {} : { revokedAt: record.revokedAt.toISOString() }) } }
+    return { verdict: 'revoked', checks, certificate: { ...shown, ...(record.revokedAt === null ? {} : { revokedAt: record.revokedAt.toISOString() }) } }
   }
   checks.push({ name: 'status', ok: true, reason: 'valid: not revoked', reasonZh: '有效，未被撤销。' })
-  return { verdict: 'valid', checks, certificate }
+  return { verdict: 'valid', checks, certificate: shown }
 }

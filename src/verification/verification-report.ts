@@ -34,16 +34,20 @@ export interface VerificationCheck {
   code?: ErrorCode
 }
 
-/** The signed content, shown in full (holder name included) to the person presenting the certificate. */
+/**
+ * The signed content, shown in full (holder name included) to the person presenting the certificate. A
+ * compact QR token signs the number, name, year, hours and issue time only: its rule set, issuer and
+ * employer come from the register's record once that matched, and are absent offline.
+ */
 export interface VerifiedCertificate {
   number: string
   holderName: string
   year: number
   hours: CertificateHours
-  ruleSet: { id: string, name: string }
+  ruleSet?: { id: string, name: string }
   region: { code: string, name: string }
-  issuer: { id: number, name: string }
-  employerName: string
+  issuer?: { id: number, name: string }
+  employerName?: string
   issuedAt: string
   kid: string
   alg: string

@@ -20,7 +20,7 @@ export interface VerificationServiceDeps {
 export type VerificationService = ReturnType<typeof createVerificationService>
 
 export function createVerificationService ({ db, keys, clock, readPdf, trustedBaseUrls }: VerificationServiceDeps) {
-  const deps: VerificationDeps = { findKey: kid => keys.find(kid), registry: createDatabaseRegistry(db), clock, readPdf, trustedBaseUrls }
+  const deps: VerificationDeps = { findKey: kid => keys.find(kid), kids: async () => keys.jwks().keys.map(k => k.kid), registry: createDatabaseRegistry(db), clock, readPdf, trustedBaseUrls }
   return {
     /** Verifies a certificate presented as its JWS, the text of its QR code, or its PDF; the report is data, never an exception. */
     verifyPresentation (presentation: Presentation, work?: PdfWork): Promise<VerificationReport> {

@@ -131,11 +131,19 @@ t.test('?lang=en gives the page in English, with a switch back to Chinese', asyn
   t.match(malformed.body, /this one has 3 characters/)
 })
 
-t.test('the page\'s script and stylesheet are served by the service itself', async t => {
+t.test('the page\'s scripts, stylesheet and service worker are served by the service itself', async t => {
   const page = await app.inject({ url: '/v' })
+  t.match(page.headers['content-security-policy'], /worker-src 'self'/)
   const urls = [...page.body.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map(m => m[1]!.replace(/&amp;/g, '&'))
   const types: Record<string, RegExp> = { js: /^text\/javascript/, css: /^text\/css/, svg: /^image\/svg\+xml/ }
-  t.equal(urls.length, 3)
+  t.equal(urls.length, 4)
+  const worker = await app.inject({ url: '/verify-sw.js' })
+  t.match(worker.headers['content-type'], /^text\/javascript/)
+  t.equal(worker.headers['cache-control'], 'no-cache')
+  t.notMatch(worker.body, /https?:\/\//, 'no external address')
+  const precache = JSON.parse(/^const precache = (.*)$/m.exec(worker.body)![1]!) as { assets: string[], pages: string[] }
+  t.same(precache.assets.sort(), [...urls].sort(), 'it keeps exactly the page\'s assets')
+  t.same(precache.pages, ['/v', '/v?lang=en'])
   for (const url of urls) {
     const asset = await app.inject({ url })
     t.equal(asset.statusCode, 200, url)

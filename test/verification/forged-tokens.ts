@@ -1,7 +1,10 @@
-// Tokens an attacker could bring: unsigned, HMAC-signed, signed by a stranger's key, altered, cut short.
+// Tokens an attacker could bring: unsigned, HMAC-signed, signed by a stranger's key, altered, cut short — JWS and compact QR tokens.
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
+import * as cbor from 'cborg'
 import { CompactSign, generateKeyPair, importJWK, type CryptoKey } from 'jose'
+import { compactClaimsOf, signCompactToken } from '../../src/signing/certificate-cose.js'
+import { bytesToDigits, digitsToBytes } from '../../src/signing/decimal-bytes.js'
 import { signCertificatePayload, type CertificatePayload } from '../../src/signing/certificate-jws.js'
 import type { SigningKey } from '../../src/signing/signing-keys.js'
 
@@ -52,4 +55,24 @@ export async function signingKeyFromFolder (keysDir: string, kid: string): Promi
 
 export async function resign (key: SigningKey, payload: CertificatePayload): Promise<string> {
   return signCertificatePayload(key, payload)
+}
+
+/** The parts of a compact QR token (docs/QR-FORMAT.md): protected header, claims and signature, as bytes and decoded claims. */
+export function compactPartsOf (digits: string): { protectedHeader: Uint8Array, claims: Map<number, unknown>, signature: Uint8Array } {
+  const [protectedHeader, , payload, signature] = cbor.decode(digitsToBytes(digits)!, { useMaps: true }) as [Uint8Array, Map<never, never>, Uint8Array, Uint8Array]
+  return { protectedHeader, claims: cbor.decode(payload, { useMaps: true }) as Map<number, unknown>, signature }
+}
+
+/** The genuine header and signature around changed claims: what a forger without the key can do to a compact token. */
+export function alteredCompactToken (digits: string, change: (claims: Map<number, unknown>) => void): string {
+  const { protectedHeader, claims, signature } = compactPartsOf(digits)
+  change(claims)
+  return bytesToDigits(cbor.encode([protectedHeader, new Map(), cbor.encode(claims), signature]))
+}
+
+/** The QR code's text of a certificate as the service prints it, from its stored JWS and the service's own key. */
+export async function compactQrOf (keysDir: string, jws: string, baseUrl = 'https://cert.example.gov.cn'): Promise<string> {
+  const payload = payloadOf(jws)
+  const key = await signingKeyFromFolder(keysDir, headerOf(jws).kid)
+  return `${baseUrl}/v/${payload.num}#${signCompactToken(key, payload.num, compactClaimsOf(payload))}`
 }

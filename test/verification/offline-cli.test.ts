@@ -5,12 +5,13 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import t from 'tap'
 import { build, issueBody, makeIdNumber, temporaryDirectory } from '../helper.js'
-import { alteredToken, headerOf } from './forged-tokens.js'
+import { alteredToken, compactQrOf, headerOf } from './forged-tokens.js'
 
 const cli = fileURLToPath(new URL('../../bin/ce-cert.js', import.meta.url))
 // The CLI runs on the real clock: the certificates were issued two days ago, the current list is signed now.
 let now = new Date(Date.now() - 2 * 24 * 3_600_000)
-const { app, createIssuer } = await build(t, { clock: () => now })
+const built = await build(t, { clock: () => now })
+const { app, createIssuer } = built
 const tianhe = await createIssuer('authority', '440106', '广州市天河区人力资源和社会保障局')
 const auth = { authorization: `Bearer ${tianhe.apiKey}` }
 const dir = await temporaryDirectory(t, 'ce-offline-')
@@ -38,6 +39,7 @@ const crlFolder = path.join(dir, 'crl')
 await mkdir(crlFolder)
 await copyFile(crlFile, path.join(crlFolder, `${kid}.jws`))
 await writeFile(pdfFile, (await app.inject({ url: `/v1/certificates/${valid.number}/pdf`, headers: auth })).rawPayload)
+const compactQr = await compactQrOf(built.keysDir, valid.jws)
 await app.close()
 
 /** Runs `ce-cert` as its own process, in an empty directory, with no database configured. */
@@ -68,6 +70,17 @@ t.test('the text of the QR code verifies offline too', async t => {
   const result = await ceCert('verify', qr, '--jwks', jwksFile, '--revocations', crlFile, '--json')
   t.equal(result.code, 0, result.stderr)
   t.equal(JSON.parse(result.stdout).verdict, 'valid')
+})
+
+t.test('the compact QR code printed on the PDF verifies offline: the signed name, year and hours, and what it does not sign', async t => {
+  const result = await ceCert('verify', compactQr, '--jwks', jwksFile, '--revocations', crlFile)
+  t.equal(result.code, 0, result.stderr)
+  t.match(result.stdout, '结论 Verdict: 有效 VALID')
+  t.match(result.stdout, '姓名 Holder:       欧阳娜娜')
+  t.match(result.stdout, '学时 Hours:        76（公需 public 20，专业 professional 44，选修 elective 12）')
+  t.match(result.stdout, '二维码只签名编号、姓名、年度、学时和签发时间')
+  t.match(result.stdout, '北京时间 China Standard Time')
+  t.equal((await ceCert('verify', compactQr.replace(/#.*/, '#1234567'), '--jwks', jwksFile, '--revocations', crlFile)).code, 1, 'digits that are no token')
 })
 
 t.test('a revoked certificate exits 3 (revocation lists given as a folder)', async t => {

@@ -1,189 +1,248 @@
-// Checks the signed certificate carried in the URL fragment (the QR code) in the browser, with WebCrypto against
-// /.well-known/jwks.json, and shows the signed full name; a failed check is shown as a forgery warning.
-// Served as is by the service (no build step, no inline script, no third-party code).
+// The verification page's one story: with a QR code's token in the fragment, the verdict is the token's — checked here
+// (verify-page-verifier.js), then against the register (POST /v1/verify) online, or against the saved revocation list
+// offline — and the register's state for the number is secondary. A failed signature is 伪造或被篡改, never a green 有效.
+// Also registers the service worker that keeps the page, its assets, the JWKS and the revocation lists for offline use.
 'use strict'
 ;(function () {
-  const dataElement = document.getElementById('verify-page-data')
-  const section = document.getElementById('signature')
-  if (dataElement === null || section === null) return
-  const page = JSON.parse(dataElement.textContent)
-  const text = page.text
-  const jws = window.location.hash.replace(/^#/, '').trim()
+  const fragment = window.location.hash.replace(/^#/, '').trim()
+  // Loaded in <head>, before the body is drawn: the register's verdict stays hidden until the token has been checked.
+  if (fragment !== '') document.documentElement.classList.add('qr-checking')
 
-  // Switching language keeps the signature to check.
-  const switcher = document.getElementById('lang-switch')
-  if (switcher !== null && jws !== '') switcher.setAttribute('href', switcher.getAttribute('href').replace(/#.*$/, '') + '#' + jws)
-  if (jws === '') return
-
-  const certificateType = 'cec+jws'
-  const maxLength = 4096
-
-  function base64urlBytes (part) {
-    const base64 = part.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((part.length + 3) % 4)
-    const binary = window.atob(base64)
-    const bytes = new Uint8Array(binary.length)
-    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
-    return bytes
+  function registerWorker () {
+    if (!('serviceWorker' in navigator)) return
+    navigator.serviceWorker.register('/verify-sw.js', { scope: '/v/' })
+      .then(() => navigator.serviceWorker.ready)
+      .then(() => { document.documentElement.dataset.offlineReady = 'true' })
+      .catch(() => {})
   }
 
-  function base64urlJson (part) {
-    const value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(base64urlBytes(part)))
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object')
-    return value
-  }
+  function main () {
+    const dataElement = document.getElementById('verify-page-data')
+    if (dataElement === null) return
+    const page = JSON.parse(dataElement.textContent)
+    const text = page.text
+    const pathNumber = (/\/v\/([^/]+)$/.exec(window.location.pathname) || [])[1]
+    // Offline, the service worker answers any /v/<number> with the saved form page: no register, the number from the address.
+    const shell = page.number === null && pathNumber !== undefined
+    const number = shell ? decodeURIComponent(pathNumber) : page.number
+    const registry = shell ? 'offline' : page.verdict
 
-  const forged = (reason, values) => ({ state: 'forged', reason, values })
-  const uncheckable = reason => ({ state: 'uncheckable', reason })
+    const switcher = document.getElementById('lang-switch')
+    if (switcher !== null && fragment !== '') switcher.setAttribute('href', switcher.getAttribute('href').replace(/#.*$/, '') + '#' + fragment)
+    if (shell) switcher?.setAttribute('href', window.location.pathname + (page.lang === 'en' ? '' : '?lang=en') + window.location.hash)
 
-  async function importKey (jwk) {
-    if (jwk.alg === 'ES256') {
-      const key = await crypto.subtle.importKey('jwk', { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify'])
-      return { key, params: { name: 'ECDSA', hash: 'SHA-256' } }
+    const verdictSection = document.getElementById('verdict')
+    const signatureSection = document.getElementById('signature')
+    if (verdictSection === null || signatureSection === null) return
+
+    function element (tag, className, content) {
+      const node = document.createElement(tag)
+      if (className) node.className = className
+      if (content !== undefined) node.textContent = String(content)
+      return node
     }
-    const key = await crypto.subtle.importKey('jwk', { kty: 'OKP', crv: 'Ed25519', x: jwk.x }, { name: 'Ed25519' }, false, ['verify'])
-    return { key, params: { name: 'Ed25519' } }
-  }
 
-  /** The layers in order: token shape → header → published key → signature → key window → the page's number. */
-  async function checkToken (token) {
-    if (token.length > maxLength) return forged('too-large')
-    const parts = token.split('.')
-    if (parts.length !== 3 || !parts.every(p => /^[A-Za-z0-9_-]+$/.test(p))) return forged('malformed')
-    let header
-    try { header = base64urlJson(parts[0]) } catch { return forged('malformed') }
-    if (header.typ !== certificateType) return forged('typ')
-    if (header.alg !== 'ES256' && header.alg !== 'EdDSA') return forged('alg')
-    if (typeof header.kid !== 'string' || header.kid === '') return forged('unknown-kid')
-    if (window.crypto === undefined || window.crypto.subtle === undefined) return uncheckable('insecure')
+    function pad (n) { return String(n).padStart(2, '0') }
+    /** A time in China Standard Time (UTC+8 all year): 2026年3月16日 10:00, or 2026-03-16 10:00. */
+    function chinaTime (seconds, withTime) {
+      const t = new Date(seconds * 1000 + 8 * 3600000)
+      const clock = withTime ? ' ' + pad(t.getUTCHours()) + ':' + pad(t.getUTCMinutes()) : ''
+      if (page.lang === 'en') return t.toISOString().slice(0, 10) + clock
+      return t.getUTCFullYear() + '年' + (t.getUTCMonth() + 1) + '月' + t.getUTCDate() + '日' + clock
+    }
+    const fill = (words, values) => Object.entries(values || {}).reduce((w, [key, value]) => w.replace('{' + key + '}', String(value)), words)
 
-    let jwks
-    try {
-      const response = await fetch('/.well-known/jwks.json', { credentials: 'omit', cache: 'no-cache' })
+    /** The verdict at the top of the page, and the page's title: the one story the page tells. */
+    function setVerdict (kind, label, notes, icon) {
+      verdictSection.hidden = false
+      verdictSection.className = 'verdict verdict-' + kind
+      verdictSection.dataset.verdict = kind
+      if (kind === 'forged') verdictSection.setAttribute('role', 'alert')
+      const numberLine = element('p', 'verdict-number', text.number + ' ')
+      numberLine.append(element('span', 'number', number))
+      const heading = element('h2', 'verdict-label')
+      heading.id = 'verdict-label'
+      const mark = element('span', 'verdict-icon', icon)
+      mark.setAttribute('aria-hidden', 'true')
+      heading.append(mark, document.createTextNode(' ' + label))
+      verdictSection.replaceChildren(numberLine, heading, ...notes.filter(Boolean).map((note, i) => element('p', i === 0 ? 'verdict-note' : 'verdict-help', note)))
+      document.title = fill(text.titleTemplate, { what: label + ' ' + number })
+      document.documentElement.classList.remove('qr-checking')
+    }
+
+    /** What the register says of the number, shown under a verdict it does not decide. */
+    function showRegistryState () {
+      const box = document.getElementById('registry-state')
+      if (box === null) return
+      const words = { valid: text.registry.valid, revoked: text.registry.revoked, 'not-found': text.registry.notFound, malformed: text.registry.malformed, offline: text.registry.offline }[registry] || text.registry.offline
+      box.hidden = false
+      box.replaceChildren(element('h2', '', text.registry.heading), element('p', 'registry-state-value', words), element('p', 'registry-state-note', text.registry.note))
+    }
+
+    function hoursLine (h) {
+      const w = text.hourWords
+      const items = [[w.public, h.pub], [w.professional, h.pro], [w.elective, h.ele]]
+      if (typeof h.slf === 'number' && h.slf > 0) items.push([w.selfStudy, h.slf])
+      return items.map(([label, value]) => label + ' ' + value).join(' · ') + ' · ' + w.total + ' ' + h.tot + ' ' + w.unit
+    }
+
+    /** The signed name (to compare with the paper) and what else the token signed. */
+    function showSigned (result, tone, title, note) {
+      const s = result.signed
+      signatureSection.className = 'signature ' + tone
+      const heading = element('h2', '', title)
+      heading.id = 'signature-title'
+      const name = element('p', 'signed-name')
+      name.append(element('span', 'signed-name-label', text.holderName), element('span', 'signed-name-value', s.holderName))
+      name.lastChild.id = 'signed-name'
+      const region = page.region !== null && page.region.code === s.regionCode ? page.region.name + (page.lang === 'en' ? ' (' + s.regionCode + ')' : '（' + s.regionCode + '）') : s.regionCode
+      const rows = [[text.year, s.year], [text.hours, hoursLine(s.hours)], [text.issuer, s.issuer], [text.employer, s.employer], [text.issuedAt, chinaTime(s.iat, false)], [text.region, region]]
+      const list = element('dl', 'fields')
+      for (const [term, value] of rows) {
+        if (value === undefined || value === null || value === '') continue
+        const row = element('div', 'field')
+        row.append(element('dt', '', term), element('dd', '', value))
+        list.append(row)
+      }
+      signatureSection.replaceChildren(heading, element('p', '', note), name, list, element('p', 'sig-key', text.key + ': ' + result.alg + ' · kid ' + result.kid + (result.form === 'compact' ? ' · ' + text.compactForm : '')))
+      if (result.form === 'compact') signatureSection.append(element('p', 'sig-key', text.compactScope))
+    }
+
+    function reasonText (result) {
+      return fill(text.reasons[result.reason] || result.reasonText || result.reason, result.values)
+    }
+
+    /** The verdict says it all: nothing of the token is shown, and what follows is the register's, named as such. */
+    function showForged (reason) {
+      setVerdict('forged', text.verdicts.forged, [text.notes.forged, text.reasonLabel + reason], '⚠')
+      showRegistryState()
+      const details = document.getElementById('details-title')
+      if (details !== null) details.textContent = text.registry.details
+      signatureSection.replaceChildren()
+      signatureSection.hidden = true
+      signatureSection.dataset.state = 'forged'
+    }
+
+    function revocationAge (list) {
+      return list === null ? text.revocation.none : fill(text.revocation.age, { signed: chinaTime(list.iat, true), until: chinaTime(list.nextUpdate, true) })
+    }
+
+    async function fetchJson (url) {
+      const response = await fetch(url, { credentials: 'omit', cache: 'no-cache' })
       if (!response.ok) throw new Error(String(response.status))
-      jwks = await response.json()
-    } catch { return uncheckable('jwks') }
-    const jwk = (Array.isArray(jwks.keys) ? jwks.keys : []).find(k => k !== null && typeof k === 'object' && k.kid === header.kid)
-    if (jwk === undefined) return forged('unknown-kid')
-    if (jwk.alg !== header.alg) return forged('alg-mismatch')
-
-    let verifier
-    try { verifier = await importKey(jwk) } catch { return uncheckable(jwk.alg === 'EdDSA' ? 'ed25519' : 'key') }
-    let signature
-    try { signature = base64urlBytes(parts[2]) } catch { return forged('malformed') }
-    // JOSE signs ES256 as raw r||s, which is also WebCrypto's format: 64 bytes, as for Ed25519.
-    if (signature.length !== 64) return forged('bad-signature')
-    const signingInput = new TextEncoder().encode(parts[0] + '.' + parts[1])
-    let genuine
-    try { genuine = await crypto.subtle.verify(verifier.params, verifier.key, signature, signingInput) } catch { return forged('bad-signature') }
-    if (!genuine) return forged('bad-signature')
-
-    let payload
-    try { payload = base64urlJson(parts[1]) } catch { return forged('payload') }
-    if (typeof payload.iat !== 'number' || typeof payload.nam !== 'string' || typeof payload.num !== 'string') return forged('payload')
-    // The key's window, in seconds; a second of slack at its start, as the server allows.
-    if (typeof jwk.iat !== 'number' || payload.iat < jwk.iat - 1 || (typeof jwk.exp === 'number' && payload.iat >= jwk.exp)) return forged('outside-key-validity')
-    if (payload.num !== page.number) return forged('number-mismatch', { signed: payload.num })
-    return { state: 'genuine', header, payload }
-  }
-
-  function element (tag, className, content) {
-    const node = document.createElement(tag)
-    if (className) node.className = className
-    if (content !== undefined) node.textContent = String(content)
-    return node
-  }
-
-  function heading (icon, words) {
-    const h2 = element('h2')
-    h2.id = 'signature-title'
-    h2.append(element('span', 'sig-icon', icon), document.createTextNode(' ' + words))
-    h2.firstChild.setAttribute('aria-hidden', 'true')
-    return h2
-  }
-
-  function chinaDate (seconds) {
-    const day = new Date(seconds * 1000 + 8 * 3600000).toISOString().slice(0, 10)
-    if (page.lang === 'en') return day
-    const [y, m, d] = day.split('-')
-    return y + '年' + Number(m) + '月' + Number(d) + '日'
-  }
-
-  function hoursLine (hrs) {
-    const h = text.hourWords
-    const items = [[h.public, hrs.pub], [h.professional, hrs.pro], [h.elective, hrs.ele]]
-    if (typeof hrs.slf === 'number' && hrs.slf > 0) items.push([h.selfStudy, hrs.slf])
-    return items.map(([label, value]) => label + ' ' + value).join(' · ') + ' · ' + h.total + ' ' + hrs.tot + ' ' + h.unit
-  }
-
-  function signedFields (header, payload) {
-    const rows = [
-      [text.number, payload.num],
-      [text.year, payload.yr],
-      [text.hours, payload.hrs && typeof payload.hrs === 'object' ? hoursLine(payload.hrs) : ''],
-      [text.issuer, payload.iss],
-      [text.employer, payload.emp],
-      [text.issuedAt, chinaDate(payload.iat)],
-      [text.region, page.region !== null && page.region.code === payload.reg ? page.region.name + (page.lang === 'en' ? ' (' + payload.reg + ')' : '（' + payload.reg + '）') : payload.reg],
-    ]
-    const list = element('dl', 'fields')
-    for (const [term, value] of rows) {
-      if (value === undefined || value === null || value === '') continue
-      const row = element('div', 'field')
-      row.append(element('dt', '', term), element('dd', '', value))
-      list.append(row)
+      return response.json()
     }
-    return list
-  }
 
-  function showGenuine (header, payload) {
-    const [title, note, tone] = page.verdict === 'revoked'
-      ? [text.genuineButRevoked, text.genuineButRevokedNote, 'signature-warning']
-      : page.verdict === 'not-found'
-        ? [text.genuineButUnregistered, text.genuineButUnregisteredNote, 'signature-warning']
-        : [text.genuine, text.genuineNote, 'signature-genuine']
-    section.className = 'signature ' + tone
-    const name = element('p', 'signed-name')
-    name.append(element('span', 'signed-name-label', text.holderName), element('span', 'signed-name-value', payload.nam))
-    name.lastChild.id = 'signed-name'
-    section.append(heading(tone === 'signature-genuine' ? '✓' : '!', title), element('p', '', note), name, signedFields(header, payload),
-      element('p', 'sig-key', text.key + ': ' + header.alg + ' · kid ' + header.kid))
-  }
-
-  function reasonText (result) {
-    let words = text.reasons[result.reason] || result.reason
-    for (const [key, value] of Object.entries(result.values || {})) words = words.replace('{' + key + '}', String(value))
-    return words
-  }
-
-  function showForged (result) {
-    section.className = 'signature signature-forged'
-    section.setAttribute('role', 'alert')
-    section.append(heading('⚠', text.forged), element('p', 'sig-lead', text.forgedNote), element('p', 'sig-reason', text.reasonLabel + reasonText(result)))
-    // The warning goes first, and the register's verdict says it speaks only of the number.
-    const verdict = document.querySelector('.verdict')
-    if (verdict !== null) {
-      verdict.before(section)
-      if (page.verdict === 'valid' || page.verdict === 'revoked') verdict.append(element('p', 'verdict-caveat', text.forgedVerdict))
+    async function revocationListOf (kid, jwks) {
+      try {
+        const response = await fetch('/.well-known/crl/' + encodeURIComponent(kid) + '.jws', { credentials: 'omit', cache: 'no-cache' })
+        if (!response.ok) return null
+        return await window.CertificateVerifier.checkRevocationList(await response.text(), kid, number, jwks, new Date())
+      } catch { return null }
     }
+
+    /** The register's verdict on the token, or null when the service cannot be reached. */
+    async function askService () {
+      try {
+        const response = await fetch('/v1/verify', {
+          method: 'POST', credentials: 'omit', headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ qr: page.qrBase + '/v/' + number + '#' + fragment }),
+        })
+        const body = await response.json()
+        if (response.ok) return body
+        if (body && body.details && typeof body.details.verdict === 'string') return body.details
+        return null
+      } catch { return null }
+    }
+
+    async function check () {
+      if (fragment === '') {
+        if (shell) setVerdict('unknown', text.verdicts.offline, [text.notes.offlineNumber], '?')
+        return
+      }
+      signatureSection.hidden = false
+      signatureSection.setAttribute('aria-labelledby', 'signature-title')
+      signatureSection.dataset.state = 'checking'
+      const heading = element('h2', '', text.heading)
+      heading.id = 'signature-title'
+      signatureSection.replaceChildren(heading, element('p', '', text.checking))
+
+      let jwks = null
+      try { jwks = await fetchJson('/.well-known/jwks.json') } catch {}
+      const local = jwks === null ? { state: 'uncheckable', reason: 'jwks' } : await window.CertificateVerifier.checkToken(fragment, number, jwks)
+      if (local.state === 'forged') return showForged(reasonText(local))
+
+      const report = shell ? null : await askService()
+      if (report !== null) {
+        if (report.verdict === 'invalid' || report.verdict === 'altered') {
+          const failed = (report.checks || []).find(c => !c.ok)
+          return showForged(failed ? (page.lang === 'en' ? failed.reason : failed.reasonZh) : text.reasons['bad-signature'])
+        }
+        const signed = local.state === 'genuine' ? local : signedFromReport(report)
+        const list = local.state === 'genuine' ? await revocationListOf(local.kid, jwks) : null
+        const age = list === null ? null : revocationAge(list)
+        if (report.verdict === 'valid') {
+          setVerdict('valid', text.verdicts.valid, [text.notes.validOnline, age], '✓')
+          showSigned(signed, 'signature-genuine', text.genuine, text.genuineNote)
+        } else if (report.verdict === 'revoked') {
+          const on = report.certificate && report.certificate.revokedAt ? chinaTime(Date.parse(report.certificate.revokedAt) / 1000, false) : ''
+          setVerdict('revoked', text.verdicts.revoked, [fill(text.notes.revokedOnline, { date: on })], '✕')
+          showSigned(signed, 'signature-warning', text.genuineButRevoked, text.genuineButRevokedNote)
+        } else {
+          setVerdict('not-found', text.verdicts.notFound, [text.notes.notFoundOnline], '?')
+          showSigned(signed, 'signature-warning', text.genuineButUnregistered, text.genuineButUnregisteredNote)
+        }
+        signatureSection.dataset.state = 'genuine'
+        return
+      }
+      if (local.state !== 'genuine') {
+        // Neither this browser nor the service could check the token: the register's verdict stands, with the reason it is alone.
+        document.documentElement.classList.remove('qr-checking')
+        if (shell) setVerdict('unknown', text.verdicts.unknown, [text.notes.offlineUnchecked], '?')
+        signatureSection.className = 'signature signature-uncheckable'
+        const title = element('h2', '', text.uncheckable)
+        title.id = 'signature-title'
+        signatureSection.replaceChildren(title, element('p', 'sig-reason', reasonText(local)))
+        signatureSection.dataset.state = 'uncheckable'
+        return
+      }
+      // Offline: the signature holds; the saved revocation list decides, while it is current.
+      const list = await revocationListOf(local.kid, jwks)
+      const age = revocationAge(list)
+      if (list !== null && list.state === 'revoked') {
+        setVerdict('revoked', text.verdicts.revoked, [text.notes.revokedOffline, age], '✕')
+        showSigned(local, 'signature-warning', text.genuineButRevoked, text.genuineButRevokedNote)
+      } else if (list !== null && list.state === 'not-revoked') {
+        setVerdict('valid', text.verdicts.valid, [text.notes.validOffline, age], '✓')
+        showSigned(local, 'signature-genuine', text.genuine, text.genuineNote)
+      } else {
+        setVerdict('unknown', text.verdicts.unknown, [list === null ? text.notes.missingOffline : text.notes.staleOffline, age], '?')
+        showSigned(local, 'signature-warning', text.genuineUnknown, text.genuineUnknownNote)
+      }
+      signatureSection.dataset.state = 'genuine'
+      signatureSection.dataset.offline = 'true'
+    }
+
+    /** What the service's report shows of the signed certificate, when this browser could not check the token itself. */
+    function signedFromReport (report) {
+      const c = report.certificate || {}
+      const h = c.hours || {}
+      return {
+        form: /^[0-9]+$/.test(fragment) ? 'compact' : 'jws', kid: c.kid, alg: c.alg,
+        signed: { number, holderName: c.holderName, year: c.year, hours: { pub: h.public, pro: h.professional, ele: h.elective, slf: h.selfStudy, tot: h.total }, iat: Date.parse(c.issuedAt) / 1000, regionCode: c.region && c.region.code, issuer: c.issuer && c.issuer.name, employer: c.employerName },
+      }
+    }
+
+    check().catch(() => {
+      document.documentElement.classList.remove('qr-checking')
+      signatureSection.dataset.state = 'uncheckable'
+    }).then(() => {
+      if (signatureSection.dataset.state === 'forged') verdictSection.scrollIntoView({ block: 'start' })
+    })
   }
 
-  function showUncheckable (result) {
-    section.className = 'signature signature-uncheckable'
-    section.append(heading('–', text.uncheckable), element('p', 'sig-reason', reasonText(result)))
-  }
-
-  section.hidden = false
-  section.setAttribute('aria-labelledby', 'signature-title')
-  section.dataset.state = 'checking'
-  section.append(heading('…', text.heading), element('p', '', text.checking))
-
-  checkToken(jws).catch(() => forged('malformed')).then(result => {
-    section.replaceChildren()
-    section.removeAttribute('role')
-    if (result.state === 'genuine') showGenuine(result.header, result.payload)
-    else if (result.state === 'forged') showForged(result)
-    else showUncheckable(result)
-    section.dataset.state = result.state
-    if (result.state === 'forged') section.scrollIntoView({ block: 'start' })
+  document.addEventListener('DOMContentLoaded', () => {
+    registerWorker()
+    main()
   })
 })()
