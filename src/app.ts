@@ -18,6 +18,7 @@ import { createAuthentication } from './http/authentication.js'
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './http/error-handler.js'
 import { createVerificationPages } from './http/verification-page-replies.js'
 import { installJsonBodyParser } from './http/json-body.js'
+import { buildSerializer } from './http/serializer-compiler.js'
 import { createNameCheckGate, loggedRequest, requestGuardsPlugin, requestTimeouts } from './http/request-guards.js'
 import { loadSchemas } from './http/schemas.js'
 import { openApiDocument } from './http/openapi.js'
@@ -68,6 +69,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     genReqId: () => randomUUID(),
     // Unknown fields are refused, not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
+    schemaController: { compilersFactory: { buildSerializer } },
     // Refusals before a route is found, and of requests that are not even HTTP, in the one error shape.
     frameworkErrors: frameworkErrorHandler(pages),
     clientErrorHandler,
