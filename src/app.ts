@@ -11,7 +11,7 @@ import { migrateToLatest } from './db/migrate.js'
 import { makePrivateDirectory } from './db/private-files.js'
 import { loadHolderIdSecret, loadSigningKeys } from './signing/signing-keys.js'
 import { createServices, sessionPolicyOf } from './services.js'
-import { createPdfPool } from './documents/index.js'
+import { createPdfPool, loadPrintableCharacters } from './documents/index.js'
 import { createCounterStore } from './limits/counter-store.js'
 import { createLimiter, serviceLimits } from './limits/rate-limits.js'
 import { createAuthentication } from './http/authentication.js'
@@ -75,7 +75,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     clientErrorHandler,
   })
   const pdfPool = createPdfPool({ threads: config.pdfWorkers, perClient: config.pdfsInFlightPerClient })
-  const services = createServices({ db: database.db, keys, holderIdSecret, clock, config, pdfPool, log: app.log })
+  const services = createServices({ db: database.db, keys, holderIdSecret, clock, config, pdfPool, log: app.log, printable: await loadPrintableCharacters() })
   const { issuers, idempotency, nameChecks, archives } = services
   const counters = await createCounterStore({ redisUrl: config.redisUrl, log: app.log })
   const limiter = createLimiter(counters)

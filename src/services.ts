@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from './db/schema.js'
 import type { SigningKeyRing } from './signing/signing-keys.js'
 import type { Config } from './config.js'
-import type { PdfPool, PdfWork } from './documents/index.js'
+import type { PdfPool, PdfWork, PrintableCharacters } from './documents/index.js'
 import { createAuditService } from './audit/audit-service.js'
 import { createBatchService } from './batches/batch-service.js'
 import { createCertificatePdfService } from './certificates/certificate-pdf-service.js'
@@ -31,6 +31,8 @@ export interface ServiceDeps {
   /** The worker threads every PDF is rendered and read on. */
   pdfPool: PdfPool
   log: { warn (details: object, message: string): void }
+  /** What the certificate fonts can print: names are checked against it before they are numbered. */
+  printable: PrintableCharacters
 }
 
 export type Services = ReturnType<typeof createServices>
@@ -48,22 +50,22 @@ export function sessionPolicyOf (config: Config): SessionPolicy {
   }
 }
 
-export function createServices ({ db, keys, holderIdSecret, clock, config, pdfPool, log }: ServiceDeps) {
+export function createServices ({ db, keys, holderIdSecret, clock, config, pdfPool, log, printable }: ServiceDeps) {
   const { publicBaseUrl, formerBaseUrls } = config.http
   const mismatchesPerAccountPerDay = config.limits.nameMismatchesPerAccountPerDay
   const nameChecks = createNameCheckService({ db, clock, mismatchesPerAccountPerDay })
-  const certificates = createCertificateService({ db, keys, holderIdSecret, clock, publicBaseUrl, nameChecks })
+  const certificates = createCertificateService({ db, keys, holderIdSecret, clock, publicBaseUrl, nameChecks, printable })
   const pdfs = createCertificatePdfService({ db, certificates, keys, pool: pdfPool, publicBaseUrl })
   const readPdf = (pdf: Uint8Array, work?: PdfWork) => pdfPool.read(pdf, keys.jwks().keys.map(k => k.kid), work ?? { client: 'service' })
   const verification = createVerificationService({ db, keys, clock, readPdf, trustedBaseUrls: [publicBaseUrl, ...formerBaseUrls] })
   return {
-    issuers: createIssuerService({ db, clock }),
+    issuers: createIssuerService({ db, clock, printable }),
     users: createUserService({ db, clock }),
     sessions: createSessionService({ db, clock, policy: sessionPolicyOf(config) }),
     seals: createIssuerSealService({ db, clock }),
     idempotency: createIdempotencyService({ db, clock, retentionMs: config.idempotencyRetentionHours * 3_600_000 }),
     certificates,
-    batches: createBatchService({ db, certificates, holderIdSecret, clock }),
+    batches: createBatchService({ db, certificates, holderIdSecret, clock, printable }),
     pdfs,
     archives: createBatchArchives({ db, pdfs, pool: pdfPool, directory: config.archives.directory, parallel: config.pdfWorkers, clock, log }),
     registers: createRegisterService({ db, clock }),

@@ -7,6 +7,7 @@ import type { Actor } from '../actors/actor.js'
 import { certificateExists, type BeforeCommit, type CertificateService } from '../certificates/certificate-service.js'
 import { maxHolderNameLength, planIssuance, type IssuancePlan, type IssueCertificateRequest } from '../certificates/issuance-request.js'
 import { normaliseName } from '../text/names.js'
+import type { PrintableCharacters } from '../documents/index.js'
 import { readUploadedTable } from '../spreadsheets/uploaded-table.js'
 import * as batches from './batch-repository.js'
 import { batchColumns, readBatchRows, type UploadedBatchRow } from './batch-table.js'
@@ -44,6 +45,7 @@ export interface BatchServiceDeps {
   certificates: CertificateService
   holderIdSecret: Buffer
   clock: () => Date
+  printable: PrintableCharacters
 }
 
 export type BatchService = ReturnType<typeof createBatchService>
@@ -63,7 +65,7 @@ function keptName (raw: unknown): string | undefined {
   }
 }
 
-export function createBatchService ({ db, certificates, holderIdSecret, clock }: BatchServiceDeps) {
+export function createBatchService ({ db, certificates, holderIdSecret, clock, printable }: BatchServiceDeps) {
   /** Plans every row, a turn of the event loop every 50 rows (a few milliseconds: a plan costs tens of microseconds); a row that fails becomes its errors, never the batch's. */
   async function planRows (actor: Actor, rows: BatchRow[], now: Date): Promise<RowOutcome[]> {
     const outcomes: RowOutcome[] = []
@@ -84,7 +86,7 @@ export function createBatchService ({ db, certificates, holderIdSecret, clock }:
     const holderName = keptName(row.request.holder.name)
     const named = holderName === undefined ? origin : { ...origin, holderName }
     try {
-      const plan = planIssuance(actor, row.request, { now, holderIdSecret })
+      const plan = planIssuance(actor, row.request, { now, holderIdSecret, printable })
       return { origin: { ...origin, holderName: plan.holderName }, plan }
     } catch (error) {
       if (isServiceError(error)) return { origin: named, errors: [rowError(inSheetRow(error, row.sheetRow))] }

@@ -7,6 +7,7 @@ import type { TableColumns } from '../spreadsheets/table-header.js'
 import type { TableCell } from '../spreadsheets/table-rows.js'
 import type { UploadedRow, UploadedTable } from '../spreadsheets/uploaded-table.js'
 import { columnName, quoteCell } from '../spreadsheets/table-wording.js'
+import { chinaYear } from '../text/china-time.js'
 
 export type BatchField = 'name' | 'idNumber' | 'employer' | 'year' | 'public' | 'professional' | 'elective' | 'selfStudy' | 'publications' | 'achievement' | 'regionCode' | 'series' | 'ruleSet'
 
@@ -130,7 +131,7 @@ export async function readBatchRows (table: UploadedTable<BatchField>, today: Da
       fail(field, 'VALIDATION_FAILED', numberProblem(cell, what))
       return undefined
     }
-    const year = number('year', { en: 'a year', zh: '年份', example: String(today.getUTCFullYear() - 1) }, n => (/^\d{4}$/.test(String(n)) ? null : { en: `${n} is not a four-digit year`, zh: `${n} 不是 4 位数的年份` }))
+    const year = number('year', { en: 'a year', zh: '年份', example: String(chinaYear(today) - 1) }, n => (/^\d{4}$/.test(String(n)) ? null : { en: `${n} is not a four-digit year`, zh: `${n} 不是 4 位数的年份` }))
     if (trimmed('year') === '') fail('year', 'VALIDATION_FAILED', { en: 'no year was given', zh: '未填写年度' })
     const hoursOf = (field: BatchField) => number(field, { en: 'a number of hours', zh: '学时数', example: '20' }, n => {
       if (n > maxCategoryHours) return { en: `${n} is more than ${maxCategoryHours} hours`, zh: `${n} 学时超过了上限 ${maxCategoryHours}` }

@@ -6,6 +6,7 @@ import { maxEmployerNameLength, maxHolderNameLength, maxSeriesLength } from '../
 import { writeTemplate, type TemplateColumn } from '../spreadsheets/template-writing.js'
 import { tableLimits } from '../spreadsheets/table-rows.js'
 import { achievementValues } from './batch-table.js'
+import { chinaYear } from '../text/china-time.js'
 
 const categoryNames = { public: '公需科目', professional: '专业科目', elective: '选修科目' } as const
 
@@ -38,7 +39,7 @@ export function writeBatchTemplate (actor: Actor, now: Date): Promise<Buffer> {
   const allowed = allowedRuleSets({ regionCode: region.code }).map(id => ruleSets[id])
   const own = allowed[0]!
   const hours = sampleHours(own)
-  const year = now.getUTCFullYear()
+  const year = chinaYear(now)
   const whole = (min: number, max: number, what: string) => ({ type: 'whole' as const, operator: 'between' as const, allowBlank: true, formulae: [min, max], showErrorMessage: true, errorTitle: what, error: `${what}须为 ${min} 至 ${max} 之间的整数。` })
   const hoursRule = { type: 'decimal' as const, operator: 'between' as const, allowBlank: true, formulae: [0, 1000], showErrorMessage: true, errorTitle: '学时', error: '学时须为 0 至 1000 之间的数字（可为 0.5 的倍数），不要带单位。' }
   const list = (values: readonly string[], what: string) => ({ type: 'list' as const, allowBlank: true, formulae: [`"${values.join(',')}"`], showErrorMessage: true, errorTitle: what, error: `${what}只能填：${values.join('、')}，或留空。` })

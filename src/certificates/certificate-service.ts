@@ -12,6 +12,7 @@ import { ruleSets, isRuleSetId } from './hour-rules.js'
 import { normaliseName } from '../text/names.js'
 import { planIssuance, type IssuancePlan, type IssueCertificateRequest } from './issuance-request.js'
 import { maskName } from './masking.js'
+import type { PrintableCharacters } from '../documents/index.js'
 import * as certificates from './certificate-repository.js'
 import type { HeldCertificate, PublicCertificateRow } from './certificate-repository.js'
 import { countRevocation } from './revocation-repository.js'
@@ -19,6 +20,7 @@ import { issuerAuditActor, recordAudit, recordAuditEvents } from '../audit/audit
 import { createGroupingQueue, type Outcome } from '../db/grouping-queue.js'
 import { nameCheckBudget, type NameCheckService } from './name-checks.js'
 import { waitWords } from './wait-words.js'
+import { chinaYear } from '../text/china-time.js'
 
 export interface CertificateHours { public: number, professional: number, elective: number, selfStudy: number, total: number }
 
@@ -59,6 +61,8 @@ export interface CertificateServiceDeps {
   clock: () => Date
   publicBaseUrl: string
   nameChecks: NameCheckService
+  /** What the certificate fonts can print (documents/printable-text.ts). */
+  printable: PrintableCharacters
 }
 
 export type CertificateService = ReturnType<typeof createCertificateService>
@@ -108,8 +112,8 @@ export function certificateExists (actor: Actor, year: number, held: HeldCertifi
   })
 }
 
-export function createCertificateService ({ db, keys, holderIdSecret, clock, publicBaseUrl, nameChecks }: CertificateServiceDeps) {
-  const currentYear = () => clock().getUTCFullYear()
+export function createCertificateService ({ db, keys, holderIdSecret, clock, publicBaseUrl, nameChecks, printable }: CertificateServiceDeps) {
+  const currentYear = () => chinaYear(clock())
 
   /**
    * Numbers, signs and stores planned certificates inside `trx`: one contiguous range per
@@ -290,7 +294,7 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
 
     /** Checks, numbers, signs and stores one certificate, in one transaction (shared with the requests issued alongside it). */
     async issueCertificate (actor: Actor, request: IssueCertificateRequest, beforeCommit?: BeforeCommit<IssuedCertificate>): Promise<IssuedCertificate> {
-      const plan = planIssuance(actor, request, { now: clock(), holderIdSecret })
+      const plan = planIssuance(actor, request, { now: clock(), holderIdSecret, printable })
       return issuing.submit({ actor, plan, beforeCommit })
     },
 

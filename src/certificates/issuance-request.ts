@@ -5,6 +5,8 @@ import { findRegion, type Region } from '../regions/region-table.js'
 import type { Actor } from '../actors/actor.js'
 import { mayIssueIn } from '../issuers/issuer-scope.js'
 import { explainLookAlikeName, normaliseName, personName } from '../text/names.js'
+import { chinaYear } from '../text/china-time.js'
+import { assertPrintable, type PrintableCharacters } from '../documents/index.js'
 import { firstYear } from './certificate-number.js'
 import { normaliseIdNumber } from './id-number.js'
 import { diagnoseEnteredIdNumber } from './entered-id-number.js'
@@ -45,8 +47,11 @@ export function holderIdHmac (secret: Buffer, idNumber: string): string {
   return createHmac('sha256', secret).update(normaliseIdNumber(idNumber)).digest('hex')
 }
 
+/** What planning needs besides the request: the time, the ID-number key, and what the certificate can print. */
+export interface IssuanceContext { now: Date, holderIdSecret: Buffer, printable: PrintableCharacters }
+
 /** Checks a request for an actor; throws the ServiceError of the first problem found (all hour shortfalls at once). */
-export function planIssuance (actor: Actor, request: IssueCertificateRequest, context: { now: Date, holderIdSecret: Buffer }): IssuancePlan {
+export function planIssuance (actor: Actor, request: IssueCertificateRequest, context: IssuanceContext): IssuancePlan {
   const holderName = normaliseName(request.holder.name, 'holder.name', maxHolderNameLength, personName)
   const lookAlike = explainLookAlikeName(holderName)
   if (lookAlike !== null) {
@@ -54,13 +59,16 @@ export function planIssuance (actor: Actor, request: IssueCertificateRequest, co
     throw new ServiceError('VALIDATION_FAILED', { en: `holder.name is refused: ${lookAlike}.`, zh: `姓名不予接受：${zh}。` }, [{ field: 'holder.name', reason: 'look-alike' }])
   }
   const employerName = normaliseName(request.employer.name, 'employer.name', maxEmployerNameLength)
+  // Before any number is taken: a name the certificate cannot print is refused, not issued and then unprintable.
+  assertPrintable(holderName, 'holder.name', context.printable)
+  assertPrintable(employerName, 'employer.name', context.printable)
   const series = request.series === undefined || request.series.trim() === '' ? null : normaliseName(request.series, 'series', maxSeriesLength)
   const idProblem = diagnoseEnteredIdNumber(request.holder.idNumber, { today: context.now })
   if (idProblem !== null) {
     throw new ServiceError('INVALID_ID_NUMBER', { en: `The resident ID number is not valid: ${idProblem.reason}.`, zh: `公民身份号码无效：${idProblem.reasonZh}` }, { reason: idProblem.reason, reasonZh: idProblem.reasonZh })
   }
 
-  const currentYear = context.now.getUTCFullYear()
+  const currentYear = chinaYear(context.now)
   if (!Number.isInteger(request.year) || request.year < firstYear || request.year > currentYear) {
     throw new ServiceError('INVALID_YEAR', { en: `The year must be from ${firstYear} to ${currentYear}; ${request.year} is not.`, zh: `年度须在 ${firstYear} 至 ${currentYear} 年之间，${request.year} 不在此范围内。` })
   }

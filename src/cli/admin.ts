@@ -5,6 +5,7 @@ import { openDatabase } from '../db/database.js'
 import { migrateToLatest } from '../db/migrate.js'
 import { createIssuerService } from '../issuers/issuer-service.js'
 import { createUserService } from '../accounts/user-service.js'
+import { loadPrintableCharacters } from '../documents/index.js'
 import { commandLine } from '../audit/audit-repository.js'
 import { readFile } from 'node:fs/promises'
 import { importSigningKey, loadSigningKeys, rotateSigningKey } from '../signing/signing-keys.js'
@@ -100,7 +101,7 @@ async function run (argv: string[]): Promise<unknown> {
   const database = await openDatabase(config.database)
   try {
     await migrateToLatest(database.db)
-    const issuers = createIssuerService({ db: database.db, clock })
+    const issuers = createIssuerService({ db: database.db, clock, printable: await loadPrintableCharacters() })
     const users = createUserService({ db: database.db, clock })
     const issuer = () => positiveInteger(required(values, 'issuer'), 'issuer')
     switch (command) {

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util'
 import { createOfflineVerifier, OfflineVerifierError } from '../verification/offline-verifier.js'
 import type { Presentation } from '../verification/presented-token.js'
 import { checkTitles, type VerificationReport } from '../verification/verification-report.js'
+import { chinaDateTime } from '../text/china-time.js'
 
 const usage = `用法 Usage:
   ce-cert verify <certificate.pdf | token | QR text | file> --jwks <jwks.json> [--revocations <kid.jws | folder>]...
@@ -43,7 +44,7 @@ const verdictLines: Record<VerificationReport['verdict'], string> = {
 const exitCodes: Record<VerificationReport['verdict'], number> = { valid: 0, invalid: 1, altered: 1, revoked: 3, unknown: 4 }
 
 /** A time as people in China read it: China Standard Time, UTC+8 all year. */
-const chinaTime = (iso: string) => `${new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ')} 北京时间 China Standard Time (UTC+8)`
+const chinaTime = (iso: string) => `${chinaDateTime(iso)} 北京时间 China Standard Time (UTC+8)`
 
 /** A file given by name is read (a PDF by its header); anything else is the token or QR text itself. */
 async function presentationOf (input: string): Promise<Presentation> {

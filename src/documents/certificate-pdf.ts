@@ -10,6 +10,7 @@ import { jwsAttachmentName, jwsInfoKey } from './pdf-jws-extraction.js'
 import { addSignaturePlaceholder, signCertificatePdf } from './pdf-signature.js'
 import { createQrMatrix } from './qr-code.js'
 import { assertSealPng } from './seal-image.js'
+import { chinaDateZh } from '../text/china-time.js'
 
 export interface CertificatePdfInput {
   /** 14 digits, e.g. '44010625000201'. */
@@ -92,7 +93,7 @@ function contentOf (input: CertificatePdfInput): CertificateContent {
     regulationName: printable(input.regulationName),
     issuerName: printable(input.issuerName),
     employerName: printable(input.employerName),
-    issuedOn: chinaDate(input.issuedAt),
+    issuedOn: chinaDateZh(input.issuedAt),
   }
 }
 
@@ -111,11 +112,6 @@ function hours (value: number | null): string {
   return value === null ? '—' : String(Math.round(value * 100) / 100)
 }
 
-/** 2025年12月1日 for the day of `date` in China, which keeps UTC+8 all year (no DST since 1991). */
-function chinaDate (date: Date): string {
-  const china = new Date(date.getTime() + 8 * 3600_000)
-  return `${china.getUTCFullYear()}年${china.getUTCMonth() + 1}月${china.getUTCDate()}日`
-}
 
 /**
  * Seals decoded by pdf-lib, by the SHA-256 of their PNG, most recently used last: an issuer's seal is

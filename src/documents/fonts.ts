@@ -5,9 +5,10 @@ import { createRequire } from 'node:module'
 import fontkit from '@pdf-lib/fontkit'
 import type { PDFDocument, PDFFont } from 'pdf-lib'
 import subsetFont from 'subset-font'
-import { ServiceError } from '../errors.js'
+import { certificateFontFiles as fontFiles, type FontWeight } from './font-files.js'
+import { unrenderableCharacters } from './printable-text.js'
 
-export type FontWeight = 'regular' | 'bold'
+export type { FontWeight }
 
 /** A stretch of text that one embedded font draws. */
 export interface FontRun {
@@ -36,16 +37,6 @@ interface Face {
 interface Family { readonly primary: Face, readonly fallback: Face }
 
 const require = createRequire(import.meta.url)
-const fontFiles: Record<FontWeight, { primary: string, fallback: string }> = {
-  regular: {
-    primary: '@expo-google-fonts/noto-serif-sc/400Regular/NotoSerifSC_400Regular.ttf',
-    fallback: '@expo-google-fonts/noto-serif-jp/400Regular/NotoSerifJP_400Regular.ttf',
-  },
-  bold: {
-    primary: '@expo-google-fonts/noto-serif-sc/700Bold/NotoSerifSC_700Bold.ttf',
-    fallback: '@expo-google-fonts/noto-serif-jp/700Bold/NotoSerifJP_700Bold.ttf',
-  },
-}
 // The page needs no OpenType layout (no vertical forms, ligatures or kerning), and without these tables
 // fontkit maps characters to glyphs directly instead of shaping every string pdf-lib draws or measures.
 const subsetOptions = {
@@ -80,7 +71,7 @@ export async function embedCertificateFonts (
       else plan[weight].set(face, (plan[weight].get(face) ?? new Set()).add(codePoint))
     }
   }
-  if (missing.size > 0) throw unrenderable([...missing])
+  if (missing.size > 0) throw unrenderableCharacters([...missing])
   const fontOf = { regular: new Map<number, PDFFont>(), bold: new Map<number, PDFFont>() }
   for (const weight of ['regular', 'bold'] as const) {
     for (const [face, codePoints] of plan[weight]) {
@@ -119,16 +110,6 @@ export async function embedCertificateFonts (
     return width * size
   }
   return { runs, widthOf }
-}
-
-function unrenderable (codePoints: number[]): ServiceError {
-  const characters = codePoints.map((codePoint) => String.fromCodePoint(codePoint))
-  const labels = codePoints.map((codePoint) => `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`)
-  const listed = characters.map((c, i) => `“${c}”（${labels[i] ?? ''}）`).join('、')
-  return new ServiceError('UNRENDERABLE_CHARACTER', {
-    en: `No available font can print ${characters.map((c, i) => `${c} (${labels[i] ?? ''})`).join(', ')}.`,
-    zh: `证书字体无法打印字符 ${listed}。`,
-  }, { characters, codePoints: labels })
 }
 
 async function embedSubset (doc: PDFDocument, face: Face, codePoints: ReadonlySet<number>): Promise<PDFFont> {

@@ -6,6 +6,7 @@ export type { PdfSignatureReading } from './pdf-signature-reader.js'
 export { mayBeSigned, tokenOf, type PdfReading } from './pdf-reading.js'
 export { createPdfPool, type PdfPool, type PdfWork } from './pdf-pool.js'
 export { assertSealPng } from './seal-image.js'
+export { assertPrintable, loadPrintableCharacters, type PrintableCharacters } from './printable-text.js'
 
 type Renderer = typeof import('./certificate-pdf.js')
 type Fonts = typeof import('./fonts.js')

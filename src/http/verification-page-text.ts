@@ -1,5 +1,6 @@
 // The words of the public verification page in Chinese and English, and how dates and number problems read.
 import type { CertificateNumberProblem } from '../certificates/certificate-number.js'
+import { chinaDate, chinaDateZh } from '../text/china-time.js'
 
 export type PageLanguage = 'zh' | 'en'
 
@@ -11,10 +12,7 @@ export function pageLanguage (raw: unknown): PageLanguage {
 /** A calendar date in China time (UTC+8, no daylight saving): 2025年3月12日 or 2025-03-12. */
 export function formatChinaDate (instant: string | number, lang: PageLanguage): string {
   const ms = typeof instant === 'number' ? instant * 1000 : Date.parse(instant)
-  const day = new Date(ms + 8 * 3600_000).toISOString().slice(0, 10)
-  if (lang === 'en') return day
-  const [y, m, d] = day.split('-')
-  return `${y}年${Number(m)}月${Number(d)}日`
+  return lang === 'en' ? chinaDate(ms) : chinaDateZh(ms)
 }
 
 /** The exact reason a string is not a certificate number, for a person. */

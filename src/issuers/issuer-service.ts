@@ -8,6 +8,7 @@ import type { Actor } from '../actors/actor.js'
 import { explainIssuerRegion } from './issuer-scope.js'
 import * as issuers from './issuer-repository.js'
 import { normaliseName } from '../text/names.js'
+import { assertPrintable, type PrintableCharacters } from '../documents/index.js'
 import { commandLine, recordAudit, type AuditActor, type AuditChange } from '../audit/audit-repository.js'
 import { createGroupingQueue } from '../db/grouping-queue.js'
 
@@ -54,7 +55,7 @@ function apiKeyCreated (issuer: { id: number, region_code: string }, key: { id: 
   return { action: 'api_key.created', subject: String(key.id), regionCode: issuer.region_code, before: null, after: 'active', details: { issuerId: issuer.id, prefix: key.prefix, expiresAt: key.expires_at?.toISOString() ?? null } }
 }
 
-export function createIssuerService ({ db, clock }: { db: Kysely<Database>, clock: () => Date }) {
+export function createIssuerService ({ db, clock, printable }: { db: Kysely<Database>, clock: () => Date, printable: PrintableCharacters }) {
   type KeyOwner = Awaited<ReturnType<typeof issuers.findIssuersByKeyHashes>>[number]
   // Every authenticated request looks its key up: under load, the lookups in flight share one query.
   const keyOwners = createGroupingQueue<string, KeyOwner | undefined>({
@@ -75,7 +76,9 @@ export function createIssuerService ({ db, clock }: { db: Kysely<Database>, cloc
     /** Creates an issuer account with its first API key; the key is returned once and stored only as a hash. */
     async createIssuer (input: { name: string, kind: string, regionCode: string, keyExpiresAt?: Date }, by: AuditActor = commandLine): Promise<IssuerView & CreatedApiKey> {
       const name = input.name.trim() === '' ? '' : normaliseName(input.name, 'name', maxIssuerNameLength)
-      if (name === '') throw new ServiceError('VALIDATION_FAILED', 'The issuer needs a name.')
+      if (name === '') throw new ServiceError('VALIDATION_FAILED', { en: 'The issuer needs a name.', zh: '发证机构须有名称。' }, [{ field: 'name', reason: 'required' }])
+      // Printed as 发证单位 on every certificate it issues.
+      assertPrintable(name, 'name', printable)
       if (!(issuerKinds as readonly string[]).includes(input.kind)) {
         throw new ServiceError('VALIDATION_FAILED', `kind must be one of ${issuerKinds.join(', ')}.`)
       }

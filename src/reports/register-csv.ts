@@ -1,6 +1,7 @@
 // The register as CSV for Excel: UTF-8 with BOM, CRLF line ends, Chinese column names.
 import { stringify } from 'csv-stringify/sync'
 import type { RegisterEntry } from './register-service.js'
+import { chinaDate } from '../text/china-time.js'
 
 export const registerCsvHeader = ['证书编号', '姓名', '工作单位', '发证日期', '状态', '撤销日期', '公需科目学时', '专业科目学时', '选修科目学时', '自学学时', '总学时']
 
@@ -19,10 +20,10 @@ export function excelText (value: string | undefined): string {
   return `="${value.replace(/"/g, '""')}"`
 }
 const statusNames = { valid: '有效', revoked: '已撤销' } as const
-export const chinaDate = (iso: string | null) => (iso === null ? '' : new Date(new Date(iso).getTime() + 8 * 3600_000).toISOString().slice(0, 10))
+const dayOrEmpty = (iso: string | null) => (iso === null ? '' : chinaDate(iso))
 
 function cellsOf (e: RegisterEntry): Array<string | number> {
-  return [excelText(e.number), asText(e.holderName), asText(e.employerName), e.issueDate, statusNames[e.status], chinaDate(e.revokedAt), e.hours.public, e.hours.professional, e.hours.elective, e.hours.selfStudy, e.hours.total]
+  return [excelText(e.number), asText(e.holderName), asText(e.employerName), e.issueDate, statusNames[e.status], dayOrEmpty(e.revokedAt), e.hours.public, e.hours.professional, e.hours.elective, e.hours.selfStudy, e.hours.total]
 }
 
 /** CSV text chunks: the BOM and header first, then the entries in batches of `chunkRows` lines. */

@@ -5,6 +5,7 @@ import type { Actor } from '../actors/actor.js'
 import type { CertificateHours } from '../certificates/certificate-service.js'
 import { listRegisterPage } from './report-repository.js'
 import { resolveReportArea, type ReportArea } from './report-area.js'
+import { chinaDate } from '../text/china-time.js'
 
 /** One line of the register (schemas/register-page.json). Never an ID number. */
 export interface RegisterEntry {
@@ -33,7 +34,6 @@ export interface RegisterDeps { db: Kysely<Database>, clock: () => Date }
 export type RegisterService = ReturnType<typeof createRegisterService>
 
 export const maxRegisterPageSize = 1000
-const chinaOffsetMs = 8 * 3600_000
 
 type Row = Awaited<ReturnType<typeof listRegisterPage>>[number]
 
@@ -43,7 +43,7 @@ function entryOf (row: Row): RegisterEntry {
     holderName: row.holder_name,
     employerName: row.employer_name,
     issuedAt: row.issued_at.toISOString(),
-    issueDate: new Date(row.issued_at.getTime() + chinaOffsetMs).toISOString().slice(0, 10),
+    issueDate: chinaDate(row.issued_at),
     status: row.status,
     revokedAt: row.revoked_at?.toISOString() ?? null,
     hours: { public: row.hours_public, professional: row.hours_professional, elective: row.hours_elective, selfStudy: row.hours_self_study, total: row.hours_total },

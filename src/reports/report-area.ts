@@ -5,6 +5,7 @@ import type { Actor } from '../actors/actor.js'
 import { reportScope } from '../issuers/issuer-scope.js'
 import { findRegion, type Region } from '../regions/region-table.js'
 import type { AreaFilter } from './report-repository.js'
+import { chinaYear } from '../text/china-time.js'
 
 export interface ReportArea { region: Region, filter: AreaFilter }
 
@@ -14,8 +15,8 @@ const prefixLength = { province: 2, city: 4, county: 6 } as const
 export function resolveReportArea (actor: Actor, regionCode: string, year: number, now: Date): ReportArea {
   const region = findRegion(regionCode)
   if (region === undefined) throw new ServiceError('UNKNOWN_REGION', `${regionCode} is not a GB/T 2260 region code.`)
-  if (!Number.isInteger(year) || year < firstYear || year > now.getUTCFullYear()) {
-    throw new ServiceError('INVALID_YEAR', `The year must be from ${firstYear} to ${now.getUTCFullYear()}; ${year} is not.`)
+  if (!Number.isInteger(year) || year < firstYear || year > chinaYear(now)) {
+    throw new ServiceError('INVALID_YEAR', `The year must be from ${firstYear} to ${chinaYear(now)}; ${year} is not.`)
   }
   const scope = reportScope(actor, region)
   if (scope === null) throw new ServiceError('OUT_OF_SCOPE', `${region.fullName} (${region.code}) is outside the area ${actor.name} may report on.`)

@@ -5,6 +5,7 @@ import type { Actor } from '../actors/actor.js'
 import { childRegions, findRegion, regionContains, type Region } from '../regions/region-table.js'
 import { sumByRegion } from './report-repository.js'
 import { resolveReportArea } from './report-area.js'
+import { chinaYear } from '../text/china-time.js'
 
 /** Counts and the hours of valid certificates (revoked ones count as issued and revoked, not in hours). */
 export interface AreaFigures {
@@ -54,7 +55,7 @@ export function createStatsService ({ db, clock }: { db: Kysely<Database>, clock
      */
     async readStats (actor: Actor, query: { regionCode?: string, year?: number } = {}): Promise<Stats> {
       const now = clock()
-      const year = query.year ?? now.getUTCFullYear()
+      const year = query.year ?? chinaYear(now)
       const area = resolveReportArea(actor, query.regionCode ?? actor.region.code, year, now)
       const children = childRegions(area.region).sort((a, b) => (a.code < b.code ? -1 : 1))
       const figures = new Map<string, AreaStats>(children.map(c => [c.code, { code: c.code, name: c.name, level: c.level, ...zero() }]))

@@ -3,6 +3,7 @@ import { once } from 'node:events'
 import type { Writable } from 'node:stream'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import ExcelJS from 'exceljs'
+import { chinaDate, chinaWallClock } from '../text/china-time.js'
 
 /** How a column is written: text (numbers kept as typed, `@`), a number, a date, or a date and time. */
 export type ColumnKind = 'text' | 'number' | 'date' | 'datetime'
@@ -14,12 +15,10 @@ export type CellValue = string | number | Date | null
 const numberFormats: Readonly<Record<ColumnKind, string | undefined>> = { text: '@', number: undefined, date: 'yyyy-mm-dd', datetime: 'yyyy-mm-dd hh:mm:ss' }
 const headerFont: Partial<ExcelJS.Font> = { bold: true }
 const headerFill: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDDEBF7' } }
-const chinaOffsetMs = 8 * 3600_000
-
 /** An instant as Excel should show it in China Standard Time (UTC+8): Excel dates have no zone. */
-export const chinaDateTime = (iso: string | Date) => new Date(new Date(iso).getTime() + chinaOffsetMs)
+export const chinaDateTime = chinaWallClock
 /** The day of an instant in China (UTC+8), as an Excel date. */
-export const chinaDay = (iso: string | Date) => { const d = chinaDateTime(iso); return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())) }
+export const chinaDay = (iso: string | Date) => dayOf(chinaDate(iso))
 /** A YYYY-MM-DD day as an Excel date. */
 export const dayOf = (day: string) => new Date(`${day}T00:00:00Z`)
 

@@ -14,6 +14,7 @@ import { findRegion } from '../regions/region-table.js'
 import { diagnoseEnteredNumber, type EnteredNumberProblem } from './entered-number.js'
 import type { VerificationReport } from './verification-report.js'
 import type { VerificationService } from './verification-service.js'
+import { chinaDate, chinaYear } from '../text/china-time.js'
 
 export const maxBatchVerificationRows = 10_000
 /** PDFs per request: each goes through the whole pipeline, one after another, while the upload streams. */
@@ -75,7 +76,6 @@ type SentRow = { number: string, name?: string, problem?: EnteredNumberProblem, 
 /** Where rows of an uploaded sheet came from, row by row: the sheet row, and a problem only the sheet shows (a number stored as a number). */
 export type SheetOrigins = ReadonlyArray<{ sheetRow: number, problem?: EnteredNumberProblem }>
 
-const isoDay = (d: Date) => d.toISOString().slice(0, 10)
 
 /** A JSON row: `{ number, name? }` with text values; anything else is that row's problem. */
 function readSentRow (value: unknown): SentRow {
@@ -139,7 +139,7 @@ function judgeNumber (sent: SentRow, found: FoundCertificate | undefined, outcom
   if (outcome !== undefined && !outcome.checked) return uncheckedName(outcome, certificate, accountBudget, withheld)
   const nameMatches = outcome?.matches
   const named = nameMatches === undefined ? {} : { nameMatches }
-  const revokedOn = found.revoked_at === null ? '' : isoDay(found.revoked_at)
+  const revokedOn = found.revoked_at === null ? '' : chinaDate(found.revoked_at)
   if (nameMatches === false) {
     const status = found.status === 'revoked' ? `, and revoked${revokedOn === '' ? '' : ` on ${revokedOn}`}` : ''
     return {
@@ -250,7 +250,7 @@ export function createBatchVerificationService ({ db, verification, nameChecks, 
         const read = readSentRow(row)
         const origin = origins?.[index]
         const sheet = origin === undefined ? {} : { sheetRow: origin.sheetRow }
-        const problem = read.problem ?? origin?.problem ?? diagnoseEnteredNumber(read.number, checkedAt.getUTCFullYear()) ?? undefined
+        const problem = read.problem ?? origin?.problem ?? diagnoseEnteredNumber(read.number, chinaYear(checkedAt)) ?? undefined
         return { ...read, ...sheet, problem }
       }))
       const checkable = sent.filter(s => s.problem === undefined && s.firstRow === undefined)

@@ -5,6 +5,7 @@ import type { CertificateRegistry } from './certificate-registry.js'
 import type { PdfReader, Presentation } from './presented-token.js'
 import { verifyPresentation } from './verification-pipeline.js'
 import type { VerificationReport } from './verification-report.js'
+import { chinaDateTime } from '../text/china-time.js'
 
 export interface OfflineVerifierOptions {
   /** The JWKS as saved from `/.well-known/jwks.json` (parsed JSON). */
@@ -37,7 +38,7 @@ export class OfflineVerifierError extends Error {
   }
 }
 
-const chinaTime = (seconds: number) => `${new Date(seconds * 1000 + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ')} (UTC+8)`
+const chinaTime = (seconds: number) => `${chinaDateTime(seconds * 1000, 'minute')} (UTC+8)`
 
 function revocationRegistry (lists: ReadonlyMap<string, SignedRevocationList>, checkRevocation: boolean, clock: () => Date): CertificateRegistry {
   return {

@@ -10,6 +10,7 @@ import { verifyCertificateSignature, type CertificatePayload, type SignatureFail
 import type { SignedContent } from './certificate-registry.js'
 import type { PresentedToken } from './presented-token.js'
 import type { VerificationCheck, VerifiedCertificate } from './verification-report.js'
+import { chinaYear } from '../text/china-time.js'
 
 /** The keys a verifier trusts: the published ones, retired ones included. */
 export interface KeyLookup {
@@ -73,7 +74,7 @@ export function readSignedContent (token: PresentedToken, signature: HeldSignatu
 /** The number must be well formed and agree with the signed region and year (a compact token's region and year are its number's). */
 export function checkNumber (signed: SignedContent, now: Date): VerificationCheck {
   const { number, payload } = signed
-  const problem = explainCertificateNumber(number, now.getUTCFullYear()) ??
+  const problem = explainCertificateNumber(number, chinaYear(now)) ??
     (payload !== undefined && number.slice(0, 6) !== payload.reg ? `it is numbered under ${number.slice(0, 6)}, but signed for region ${payload.reg}` : null) ??
     (Number(number.slice(6, 8)) !== signed.year % 100 ? `its year digits ${number.slice(6, 8)} do not give the signed year ${signed.year}` : null)
   if (problem !== null) return { name: 'number-format', ok: false, code: 'INVALID_CERTIFICATE_PAYLOAD', reason: `the signed number ${number} is not valid: ${problem}`, reasonZh: `签名中的证书编号 ${number} 不合规。` }

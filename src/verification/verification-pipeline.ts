@@ -8,6 +8,7 @@ import { checkPdfSignature, looksLikePdf } from './pdf-signature-check.js'
 import { certificateOf, checkNumber, checkTokenSignature, readSignedContent, type KeyLookup } from './signed-content.js'
 import type { VerificationCheck, VerificationReport, VerifiedCertificate } from './verification-report.js'
 import type { CertificatePayload } from '../signing/certificate-jws.js'
+import { chinaDate } from '../text/china-time.js'
 
 export interface VerificationDeps extends KeyLookup {
   registry: CertificateRegistry
@@ -19,7 +20,6 @@ export interface VerificationDeps extends KeyLookup {
   trustedBaseUrls?: readonly string[]
 }
 
-const isoDate = (d: Date) => d.toISOString().slice(0, 10)
 
 /**
  * Verifies a certificate as presented (a token, QR text or PDF). Never throws for bad input: every
@@ -68,9 +68,9 @@ export async function verifyPresentation (presentation: Presentation, deps: Veri
   checks.push({
     name: 'signature',
     ok: true,
-    reason: `signed with ${signature.alg} by key ${signature.kid}${how}` + (retired === undefined ? '' : `, retired on ${isoDate(retired)} after the certificate was issued`),
+    reason: `signed with ${signature.alg} by key ${signature.kid}${how}` + (retired === undefined ? '' : `, retired on ${chinaDate(retired)} after the certificate was issued`),
     reasonZh: `由密钥 ${signature.kid} 以 ${signature.alg} 签名` + (token.form === 'compact' ? '（二维码签名数据，连同网址中的证书编号）' : '') +
-      (retired === undefined ? '' : `；该密钥已于 ${isoDate(retired)} 停用，证书签发于停用之前`) + '。',
+      (retired === undefined ? '' : `；该密钥已于 ${chinaDate(retired)} 停用，证书签发于停用之前`) + '。',
   })
 
   // 2. The signed content is a certificate.
@@ -117,8 +117,8 @@ export async function verifyPresentation (presentation: Presentation, deps: Veri
   // What a compact token does not sign (rule set, issuer, employer) is the register's, once its record matched.
   const shown = signed.payload === undefined ? certificateOf(signed, signature.kid, signature.alg, payloadOf(record.jws) as CertificatePayload | undefined) : certificate
   if (record.status === 'revoked') {
-    const on = record.revokedAt === null ? '' : ` on ${isoDate(record.revokedAt)}`
-    checks.push({ name: 'status', ok: false, reason: `revoked${on}`, reasonZh: `已撤销${record.revokedAt === null ? '' : `（${isoDate(record.revokedAt)}）`}。` })
+    const on = record.revokedAt === null ? '' : ` on ${chinaDate(record.revokedAt)}`
+    checks.push({ name: 'status', ok: false, reason: `revoked${on}`, reasonZh: `已撤销${record.revokedAt === null ? '' : `（${chinaDate(record.revokedAt)}）`}。` })
     return { verdict: 'revoked', checks, certificate: { ...shown, ...(record.revokedAt === null ? {} : { revokedAt: record.revokedAt.toISOString() }) } }
   }
   checks.push({ name: 'status', ok: true, reason: 'valid: not revoked', reasonZh: '有效，未被撤销。' })

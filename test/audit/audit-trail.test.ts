@@ -4,6 +4,7 @@ import { sql } from 'kysely'
 import { PNG } from 'pngjs'
 import { adminToken, build, issueBody, makeIdNumber } from '../helper.js'
 import { createIssuerService } from '../../src/issuers/issuer-service.js'
+import { loadPrintableCharacters } from '../../src/documents/index.js'
 
 const now = new Date('2026-03-15T02:00:00Z')
 const admin = { authorization: `Bearer ${adminToken}` }
@@ -153,7 +154,7 @@ t.test('authorities read the trail of their own area and below; nobody else read
 t.test('the command line is recorded as such', async t => {
   const { app, database, createIssuer } = await build(t)
   const province = await createIssuer('authority', '440000')
-  const issuers = createIssuerService({ db: database.db, clock: () => now })
+  const issuers = createIssuerService({ db: database.db, clock: () => now, printable: await loadPrintableCharacters() })
   const created = await issuers.createIssuer({ name: '越秀区人社局', kind: 'authority', regionCode: '440104' })
   const events = (await app.inject({ url: '/v1/audit?regionCode=440104', headers: bearer(province) })).json().events
   t.match(events, [

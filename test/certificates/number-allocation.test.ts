@@ -4,6 +4,7 @@ import { loadSigningKeys, type SigningKeyRing } from '../../src/signing/signing-
 import { createCertificateService, type BeforeCommit, type IssuedCertificate } from '../../src/certificates/certificate-service.js'
 import { findRegion } from '../../src/regions/region-table.js'
 import { createNameCheckService } from '../../src/certificates/name-checks.js'
+import { loadPrintableCharacters } from '../../src/documents/index.js'
 
 async function issueMany (testApp: TestApp, apiKey: string, count: number, options: { regionCode?: string, serialBase?: number } = {}) {
   return Promise.all(Array.from({ length: count }, (_, i) => testApp.app.inject({
@@ -66,7 +67,7 @@ t.test('a failure after the number was taken gives the number back', async t => 
       return realKeys.current(at)
     },
   }
-  const service = createCertificateService({ db: database.db, keys: flakyKeys, holderIdSecret: Buffer.alloc(32, 1), clock: () => new Date(), publicBaseUrl: 'https://cert.example.gov.cn', nameChecks: createNameCheckService({ db: database.db, clock: () => new Date(), mismatchesPerAccountPerDay: 100 }) })
+  const service = createCertificateService({ db: database.db, keys: flakyKeys, holderIdSecret: Buffer.alloc(32, 1), clock: () => new Date(), publicBaseUrl: 'https://cert.example.gov.cn', nameChecks: createNameCheckService({ db: database.db, clock: () => new Date(), mismatchesPerAccountPerDay: 100 }), printable: await loadPrintableCharacters() })
   const actor = { issuerId: 1, name: '天河区', kind: 'authority' as const, region: findRegion('440106')!, via: 'api-key' as const }
   const issue = (serial: number) => service.issueCertificate(actor, issueBody({}, serial) as never)
   t.equal((await issue(1)).number, '44010625000001')
@@ -80,7 +81,7 @@ t.test('requests issued together share a transaction, but one member\'s failure 
   const database = await createTestDatabase(t)
   const keys = await loadSigningKeys((await build(t, { database })).keysDir, 'ES256', () => new Date())
   t.teardown(() => keys.close())
-  const service = createCertificateService({ db: database.db, keys, holderIdSecret: Buffer.alloc(32, 1), clock: () => new Date(), publicBaseUrl: 'https://cert.example.gov.cn', nameChecks: createNameCheckService({ db: database.db, clock: () => new Date(), mismatchesPerAccountPerDay: 100 }) })
+  const service = createCertificateService({ db: database.db, keys, holderIdSecret: Buffer.alloc(32, 1), clock: () => new Date(), publicBaseUrl: 'https://cert.example.gov.cn', nameChecks: createNameCheckService({ db: database.db, clock: () => new Date(), mismatchesPerAccountPerDay: 100 }), printable: await loadPrintableCharacters() })
   await database.db.insertInto('issuers').values({ name: '天河区', kind: 'authority', region_code: '440106' }).execute()
   const actor = { issuerId: 1, name: '天河区', kind: 'authority' as const, region: findRegion('440106')!, via: 'api-key' as const }
   const issueAll = (serials: number[], beforeCommit: (serial: number) => BeforeCommit<IssuedCertificate>) =>

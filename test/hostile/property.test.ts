@@ -9,6 +9,7 @@ import { planIssuance, type IssueCertificateRequest } from '../../src/certificat
 import { findRegion } from '../../src/regions/region-table.js'
 import type { Actor } from '../../src/actors/actor.js'
 import { adminToken, build, issueBody, makeIdNumber } from '../helper.js'
+import { loadPrintableCharacters } from '../../src/documents/index.js'
 
 const today = new Date('2026-03-15T02:00:00Z')
 const currentYear = 2026
@@ -94,10 +95,11 @@ t.test('an issuing body of any content: a plan or a ServiceError, for every kind
     series: fc.option(anyText, { nil: undefined }),
     ruleSet: fc.option(anyText, { nil: undefined }),
   }) as fc.Arbitrary<IssueCertificateRequest>
-  const codes: ErrorCode[] = ['VALIDATION_FAILED', 'INVALID_ID_NUMBER', 'INVALID_YEAR', 'FORBIDDEN_ROLE', 'UNKNOWN_REGION', 'OUT_OF_SCOPE', 'UNKNOWN_RULE_SET', 'HOURS_REQUIREMENT_NOT_MET']
+  const codes: ErrorCode[] = ['VALIDATION_FAILED', 'INVALID_ID_NUMBER', 'INVALID_YEAR', 'FORBIDDEN_ROLE', 'UNKNOWN_REGION', 'OUT_OF_SCOPE', 'UNKNOWN_RULE_SET', 'HOURS_REQUIREMENT_NOT_MET', 'UNRENDERABLE_CHARACTER']
   const secret = Buffer.alloc(32, 7)
+  const printable = await loadPrintableCharacters()
   fc.assert(fc.property(fc.constantFrom(...actors), body, (actor, request) => {
-    const plan = returnsOrRefuses(() => planIssuance(actor, request, { now: today, holderIdSecret: secret }), codes)
+    const plan = returnsOrRefuses(() => planIssuance(actor, request, { now: today, holderIdSecret: secret, printable }), codes)
     return plan === undefined || (/^[0-9a-f]{64}$/.test(plan.holderIdHmac) && plan.holderName.length > 0)
   }), { numRuns: 5000 })
   t.pass('5,000 bodies')
