@@ -68,7 +68,8 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     // Unique across instances and restarts: the audit trail records it.
     genReqId: () => randomUUID(),
     // Unknown fields are refused, not silently dropped.
-    ajv: { customOptions: { removeAdditional: false } },
+    // Every failing field, not just the first: people fix a form once. Bodies are bounded, so the list is too.
+    ajv: { customOptions: { removeAdditional: false, allErrors: true } },
     schemaController: { compilersFactory: { buildSerializer } },
     // Refusals before a route is found, and of requests that are not even HTTP, in the one error shape.
     frameworkErrors: frameworkErrorHandler(pages),

@@ -112,8 +112,8 @@ export class ServiceError extends Error {
   readonly messageZh: string
   readonly details: unknown
 
-  constructor (code: ErrorCode, wording?: string | Wording, details?: unknown) {
-    const words = typeof wording === 'string' ? { en: wording, zh: errorTable[code].zh } : wording ?? errorTable[code]
+  constructor (code: ErrorCode, wording?: Wording, details?: unknown) {
+    const words = wording ?? errorTable[code]
     super(words.en)
     this.name = 'ServiceError'
     this.code = code

@@ -78,7 +78,7 @@ const subjectOf = (userId: number) => `user:${userId}`
 export function createUserService ({ db, clock }: { db: Kysely<Database>, clock: () => Date }) {
   async function regionOf (trx: Transaction<Database>, issuerId: number): Promise<string> {
     const issuer = await findIssuerById(trx, issuerId)
-    if (issuer === undefined) throw new ServiceError('ISSUER_NOT_FOUND', `No issuer has id ${issuerId}.`)
+    if (issuer === undefined) throw new ServiceError('ISSUER_NOT_FOUND', { en: `No issuer has id ${issuerId}.`, zh: `没有编号为 ${issuerId} 的发证机构。` })
     return issuer.region_code
   }
 

@@ -51,12 +51,12 @@ export function createAuditService ({ db }: { db: Kysely<Database> }) {
      * optionally between `from` (inclusive) and `to` (exclusive), in recording order; page on with `after`.
      */
     async readAuditTrail (actor: Actor, query: AuditTrailQuery): Promise<AuditPage> {
-      if (actor.kind !== 'authority') throw new ServiceError('FORBIDDEN_ROLE', 'Only HR authorities read the audit trail.')
+      if (actor.kind !== 'authority') throw new ServiceError('FORBIDDEN_ROLE', { en: 'Only HR authorities read the audit trail.', zh: '只有人社部门可以查看审计记录。' })
       const regionCode = query.regionCode ?? actor.region.code
       const region = findRegion(regionCode)
-      if (region === undefined) throw new ServiceError('UNKNOWN_REGION', `${regionCode} is not a GB/T 2260 region code.`)
+      if (region === undefined) throw new ServiceError('UNKNOWN_REGION', { en: `${regionCode} is not a GB/T 2260 region code.`, zh: `${regionCode} 不是 GB/T 2260 行政区划代码。` })
       if (!regionContains(actor.region, regionCode)) {
-        throw new ServiceError('OUT_OF_SCOPE', `${region.fullName} is outside the area of ${actor.name} (${actor.region.fullName}).`)
+        throw new ServiceError('OUT_OF_SCOPE', { en: `${region.fullName} is outside the area of ${actor.name} (${actor.region.fullName}).`, zh: `${region.fullName}不在${actor.name}（${actor.region.fullName}）的管辖范围内。` })
       }
       const limit = query.limit ?? 100
       const rows = await listAuditEvents(db, {

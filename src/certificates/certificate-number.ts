@@ -57,12 +57,25 @@ export function explainCertificateNumber (input: string, currentYear: number): s
   }
 }
 
+/** The same, in Chinese, for the people who typed the number. */
+export function explainCertificateNumberZh (input: string, currentYear: number): string | null {
+  const problem = diagnoseCertificateNumber(input, currentYear)
+  switch (problem?.kind) {
+    case undefined: return null
+    case 'length': return `证书编号应为 14 位数字，此处有 ${problem.length} 个字符。`
+    case 'character': return `证书编号只能由数字 0–9 组成，第 ${problem.position} 个字符是“${problem.character}”。`
+    case 'unknown-region': return `前 6 位“${problem.regionCode}”不是有效的行政区划代码（GB/T 2260）。`
+    case 'future-year': return `第 7–8 位表示 ${problem.year} 年，该年度尚未到来。`
+    case 'zero-sequence': return '后 6 位顺序号从 000001 开始，000000 从不发放。'
+  }
+}
+
 /** Parses a certificate number, throwing MALFORMED_CERTIFICATE_NUMBER with the precise reason. */
 export function parseCertificateNumber (input: string, currentYear: number): CertificateNumber {
   const problem = diagnoseCertificateNumber(input, currentYear)
   if (problem !== null) {
     const reason = explainCertificateNumber(input, currentYear)!
-    throw new ServiceError('MALFORMED_CERTIFICATE_NUMBER', `The certificate number is malformed: ${reason}.`, { reason, problem })
+    throw new ServiceError('MALFORMED_CERTIFICATE_NUMBER', { en: `The certificate number is malformed: ${reason}.`, zh: `证书编号格式错误：${explainCertificateNumberZh(input, currentYear)!}` }, { reason, problem })
   }
   return {
     number: input,

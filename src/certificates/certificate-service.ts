@@ -138,7 +138,7 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
     const numbers = new Array<string>(orders.length)
     ranges.forEach(({ region, year, indexes }, i) => {
       const first = firsts[i]
-      if (first === undefined) throw new ServiceError('NUMBER_RANGE_EXHAUSTED', `${region.fullName} has too few numbers left for ${year} (the last is ${maxSequence}).`)
+      if (first === undefined) throw new ServiceError('NUMBER_RANGE_EXHAUSTED', { en: `${region.fullName} has too few numbers left for ${year} (the last is ${maxSequence}).`, zh: `${region.fullName} ${year} 年度剩余的证书编号不足（最大序号为 ${maxSequence}）。` })
       indexes.forEach((orderIndex, offset) => { numbers[orderIndex] = formatCertificateNumber(region.code, year, first + offset) })
     })
 
@@ -265,7 +265,7 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
   })
 
   function publicView (number: string, row: PublicCertificateRow | undefined): PublicCertificate {
-    if (row === undefined) throw new ServiceError('CERTIFICATE_NOT_FOUND', `No certificate has the number ${number}.`)
+    if (row === undefined) throw new ServiceError('CERTIFICATE_NOT_FOUND', { en: `No certificate has the number ${number}.`, zh: `未找到编号为 ${number} 的证书。` })
     return {
       number: row.number,
       status: row.status,
@@ -316,8 +316,8 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
     async readCertificate (actor: Actor, number: string) {
       parseCertificateNumber(number, currentYear())
       const row = await certificates.findCertificate(db, number)
-      if (row === undefined) throw new ServiceError('CERTIFICATE_NOT_FOUND', `No certificate has the number ${number}.`)
-      if (!mayRead(actor, row)) throw new ServiceError('OUT_OF_SCOPE', `Certificate ${number} is outside the records ${actor.name} may read.`)
+      if (row === undefined) throw new ServiceError('CERTIFICATE_NOT_FOUND', { en: `No certificate has the number ${number}.`, zh: `未找到编号为 ${number} 的证书。` })
+      if (!mayRead(actor, row)) throw new ServiceError('OUT_OF_SCOPE', { en: `Certificate ${number} is outside the records ${actor.name} may read.`, zh: `证书 ${number} 不在${actor.name}可查看的范围内。` })
       return row
     },
 
@@ -325,13 +325,13 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
     async revokeCertificate (actor: Actor, number: string, reason: string, beforeCommit?: BeforeCommit<PublicCertificate>): Promise<PublicCertificate> {
       parseCertificateNumber(number, currentYear())
       const why = reason.trim() === '' ? '' : normaliseName(reason, 'reason', maxRevocationReasonLength)
-      if (why === '') throw new ServiceError('VALIDATION_FAILED', 'A revocation needs a reason.')
+      if (why === '') throw new ServiceError('VALIDATION_FAILED', { en: 'A revocation needs a reason.', zh: '撤销证书须填写撤销原因。' }, [{ field: 'reason', reason: 'required' }])
       return db.transaction().execute(async trx => {
         const row = await certificates.lockCertificate(trx, number)
-        if (row === undefined) throw new ServiceError('CERTIFICATE_NOT_FOUND', `No certificate has the number ${number}.`)
-        if (actor.kind === 'verifier') throw new ServiceError('FORBIDDEN_ROLE', 'A verifier account cannot revoke certificates.')
-        if (!mayRevoke(actor, row)) throw new ServiceError('OUT_OF_SCOPE', `Certificate ${number} is outside what ${actor.name} may revoke.`)
-        if (row.status === 'revoked') throw new ServiceError('CERTIFICATE_ALREADY_REVOKED', `Certificate ${number} is already revoked.`)
+        if (row === undefined) throw new ServiceError('CERTIFICATE_NOT_FOUND', { en: `No certificate has the number ${number}.`, zh: `未找到编号为 ${number} 的证书。` })
+        if (actor.kind === 'verifier') throw new ServiceError('FORBIDDEN_ROLE', { en: 'A verifier account cannot revoke certificates.', zh: '核验账户不能撤销证书。' })
+        if (!mayRevoke(actor, row)) throw new ServiceError('OUT_OF_SCOPE', { en: `Certificate ${number} is outside what ${actor.name} may revoke.`, zh: `证书 ${number} 不在${actor.name}可撤销的范围内。` })
+        if (row.status === 'revoked') throw new ServiceError('CERTIFICATE_ALREADY_REVOKED', { en: `Certificate ${number} is already revoked.`, zh: `证书 ${number} 已被撤销。` })
         await certificates.markRevoked(trx, number, actor.issuerId, why, clock())
         await countRevocation(trx, row.kid)
         await recordAudit(trx, issuerAuditActor(actor), clock(), [{ action: 'certificate.revoked', subject: number, regionCode: row.region_code, before: row.status, after: 'revoked', details: { reason: why } }])

@@ -1,5 +1,6 @@
 // Yearly hour requirements: the rule sets of DOMAIN.md, how one is chosen, and how hours are credited.
 import { ServiceError } from '../errors.js'
+import { fieldLabel } from '../text/field-names.js'
 
 export type RuleSetId = 'guangdong' | 'accounting' | 'henan' | 'sichuan' | 'national'
 export type HourCategory = 'public' | 'professional' | 'elective'
@@ -151,11 +152,11 @@ export function evaluateHours (ruleSet: RuleSet, hours: DeclaredHours): HourEval
     const value = hours[category]
     if (value === undefined && (category === 'selfStudy' || category === 'publications')) continue
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > hoursInAYear) {
-      throw new ServiceError('VALIDATION_FAILED', `hours.${category} must be a number of hours from 0 to ${hoursInAYear}.`, [{ field: `hours.${category}`, reason: 'not-an-amount' }])
+      throw new ServiceError('VALIDATION_FAILED', { en: `hours.${category} must be a number of hours from 0 to ${hoursInAYear}.`, zh: `${fieldLabel(`hours.${category}`)}须为 0 至 ${hoursInAYear} 之间的学时数。` }, [{ field: `hours.${category}`, reason: 'not-an-amount' }])
     }
   }
   if (hours.achievement !== undefined && hours.achievement !== 'lead' && hours.achievement !== 'contributor') {
-    throw new ServiceError('VALIDATION_FAILED', 'hours.achievement must be lead or contributor.', [{ field: 'hours.achievement', reason: 'unknown' }])
+    throw new ServiceError('VALIDATION_FAILED', { en: 'hours.achievement must be lead or contributor.', zh: `${fieldLabel('hours.achievement')}须为 lead（主持）或 contributor（参与）。` }, [{ field: 'hours.achievement', reason: 'unknown' }])
   }
   let professional = hours.professional
   if (hours.achievement !== undefined && ruleSet.professionalMandatoryShare !== undefined) {

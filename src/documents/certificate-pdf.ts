@@ -151,7 +151,7 @@ async function embedSeal (doc: PDFDocument, png: Uint8Array): Promise<PDFImage> 
   try {
     embedder = await decodedSeal(png)
   } catch {
-    throw new ServiceError('INVALID_SEAL_IMAGE', 'The seal PNG cannot be decoded.')
+    throw new ServiceError('INVALID_SEAL_IMAGE', { en: 'The seal PNG cannot be decoded.', zh: '印章 PNG 图片无法解码。' })
   }
   // What doc.embedPng does, with the decoded image reused: its streams are written into this document now.
   const image = PDFImage.of(doc.context.nextRef(), doc, embedder)

@@ -43,10 +43,10 @@ async function * uploadedPdfs (request: FastifyRequest): AsyncGenerator<Uploaded
   } catch (error) {
     if (isServiceError(error)) throw error
     const code = (error as { code?: string }).code
-    if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT') throw new ServiceError('PAYLOAD_TOO_LARGE', `At most ${maxBatchPdfFiles} PDFs may be sent in one request.`)
-    throw new ServiceError('VALIDATION_FAILED', `The multipart request cannot be read: ${(error as Error).message}.`)
+    if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT') throw new ServiceError('PAYLOAD_TOO_LARGE', { en: `At most ${maxBatchPdfFiles} PDFs may be sent in one request.`, zh: `一次最多可上传 ${maxBatchPdfFiles} 个 PDF 文件。` })
+    throw new ServiceError('VALIDATION_FAILED', { en: `The multipart request cannot be read: ${(error as Error).message}.`, zh: '上传的文件（multipart/form-data）无法读取，请重新上传。' })
   }
-  if (count === 0) throw new ServiceError('VALIDATION_FAILED', 'The multipart request carries no file: send one or more PDFs.')
+  if (count === 0) throw new ServiceError('VALIDATION_FAILED', { en: 'The multipart request carries no file: send one or more PDFs.', zh: '上传内容中没有文件，请上传一个或多个 PDF。' })
 }
 
 export const batchVerificationRoutes: FastifyPluginAsync<BatchVerificationRoutesOptions> = async (app, { batchVerification, auth }) => {
@@ -105,7 +105,7 @@ export const batchVerificationRoutes: FastifyPluginAsync<BatchVerificationRoutes
     if (request.isMultipart()) {
       report = await batchVerification.verifyPdfs(actorOf(request), uploadedPdfs(request))
     } else {
-      if (request.body === undefined || request.body === null) throw new ServiceError('VALIDATION_FAILED', 'Send JSON { "rows": [...] }, a CSV or .xlsx list, or PDFs as multipart/form-data.')
+      if (request.body === undefined || request.body === null) throw new ServiceError('VALIDATION_FAILED', { en: 'Send JSON { "rows": [...] }, a CSV or .xlsx list, or PDFs as multipart/form-data.', zh: '请提交 JSON { "rows": [...] }、CSV 或 .xlsx 名单，或以 multipart/form-data 上传 PDF。' })
       report = await batchVerification.verifyNumbers(actorOf(request), request.body.rows, uploads.get(request))
     }
     // The report names certificates and applicants: no shared cache keeps it.

@@ -4,6 +4,7 @@ import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { errorTable, isServiceError, ServiceError, type ErrorCode } from '../errors.js'
+import { describeSchemaFailures, type SchemaFailure } from '../text/field-names.js'
 import { isPagePath, type VerificationPages } from './verification-page-replies.js'
 
 export interface ErrorBody {
@@ -36,20 +37,17 @@ const frameworkCodes: Record<string, ErrorCode> = {
 /** Maps anything thrown to a ServiceError; unknown errors become INTERNAL_ERROR. */
 export function toServiceError (error: unknown): ServiceError {
   if (isServiceError(error)) return error
-  const e = error as Partial<FastifyError> & { code?: string, validation?: Array<{ instancePath: string, message?: string, params?: Record<string, unknown> }> }
+  const e = error as Partial<FastifyError> & { code?: string, validation?: SchemaFailure[] }
   if (e.validation !== undefined) {
-    const details = e.validation.map(v => ({
-      field: [e.validationContext, v.instancePath.replace(/^\//, '').replace(/\//g, '.'), v.params?.missingProperty ?? v.params?.additionalProperty].filter(Boolean).join('.'),
-      reason: v.message ?? 'invalid',
-    }))
-    return new ServiceError('VALIDATION_FAILED', `The request is not valid: ${details.map(d => `${d.field} ${d.reason}`).join('; ')}.`, details)
+    const { wording, problems } = describeSchemaFailures(e.validationContext ?? 'body', e.validation)
+    return new ServiceError('VALIDATION_FAILED', wording, problems)
   }
   if (e.code !== undefined && frameworkCodes[e.code] !== undefined) return new ServiceError(frameworkCodes[e.code]!)
-  if (error instanceof SyntaxError && e.statusCode === 400) return new ServiceError('MALFORMED_JSON', 'The request body is not valid JSON.')
+  if (error instanceof SyntaxError && e.statusCode === 400) return new ServiceError('MALFORMED_JSON')
   if ((e.code !== undefined && unavailableCodes.has(e.code)) || unavailableMessages.test(e.message ?? '')) return new ServiceError('DATABASE_UNAVAILABLE')
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     const byStatus = (Object.keys(errorTable) as ErrorCode[]).find(code => errorTable[code].status === e.statusCode)
-    return new ServiceError(byStatus ?? 'VALIDATION_FAILED', e.message)
+    return new ServiceError(byStatus ?? 'VALIDATION_FAILED', e.message === undefined ? undefined : { en: e.message, zh: errorTable[byStatus ?? 'VALIDATION_FAILED'].zh })
   }
   return new ServiceError('INTERNAL_ERROR')
 }

@@ -20,7 +20,7 @@ export function idempotencyClaimOf (request: FastifyRequest, actor: Actor): Idem
   const key = request.headers['idempotency-key']
   if (key === undefined) return undefined
   if (typeof key !== 'string' || !idempotencyKeyPattern.test(key)) {
-    throw new ServiceError('INVALID_IDEMPOTENCY_KEY', 'The Idempotency-Key header must be 1 to 128 printable ASCII characters.')
+    throw new ServiceError('INVALID_IDEMPOTENCY_KEY', { en: 'The Idempotency-Key header must be 1 to 128 printable ASCII characters.', zh: '请求头 Idempotency-Key 须为 1 至 128 个可打印 ASCII 字符。' })
   }
   return { issuerId: actor.issuerId, key, requestHash: hashRequest(request.method, request.url, request.body) }
 }

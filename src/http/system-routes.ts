@@ -41,10 +41,10 @@ export const systemRoutes: FastifyPluginAsync<SystemRoutesOptions> = async (app,
     try {
       await sql`select 1`.execute(db)
     } catch {
-      throw new ServiceError('DATABASE_UNAVAILABLE', 'Not ready: the database cannot be reached.')
+      throw new ServiceError('DATABASE_UNAVAILABLE', { en: 'Not ready: the database cannot be reached.', zh: '服务未就绪：无法连接数据库。' })
     }
     const pending = await pendingMigrations(db)
-    if (pending.length > 0) throw new ServiceError('DATABASE_UNAVAILABLE', `Not ready: migrations pending: ${pending.join(', ')}.`)
+    if (pending.length > 0) throw new ServiceError('DATABASE_UNAVAILABLE', { en: `Not ready: migrations pending: ${pending.join(', ')}.`, zh: `服务未就绪：数据库尚有未执行的迁移（${pending.join('、')}）。` })
     const rateLimits = limiter.mode()
     return { status: rateLimits === 'degraded' ? 'degraded' : 'ready', rateLimits }
   })

@@ -38,7 +38,7 @@ export const verificationRoutes: FastifyPluginAsync<VerificationRoutesOptions> =
     },
   }, async (request, reply) => {
     const body = request.body
-    if (body === undefined || body === null) throw new ServiceError('VALIDATION_FAILED', 'Send JSON { "jws": … } or { "qr": … }, or the PDF as application/pdf.')
+    if (body === undefined || body === null) throw new ServiceError('VALIDATION_FAILED', { en: 'Send JSON { "jws": … } or { "qr": … }, or the PDF as application/pdf.', zh: '请提交 JSON { "jws": … } 或 { "qr": … }，或以 application/pdf 上传 PDF。' })
     const presentation: Presentation = Buffer.isBuffer(body) ? { pdf: body } : body.jws !== undefined ? { jws: body.jws } : { qr: body.qr ?? '' }
     const report = await verification.verifyPresentation(presentation, pdfWorkOf(request, reply))
     const error = verificationError(report)

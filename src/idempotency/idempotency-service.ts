@@ -57,11 +57,11 @@ export function createIdempotencyService ({ db, clock, leaseMs = 10 * 60_000, re
       const row = await records.findKey(db, claim)
       if (row === undefined) continue // released by a failed request in between: try again
       if (row.request_hash !== claim.requestHash) {
-        throw new ServiceError('IDEMPOTENCY_KEY_REUSED', `The Idempotency-Key '${claim.key}' was first used with a different request; use a new key for a new request.`)
+        throw new ServiceError('IDEMPOTENCY_KEY_REUSED', { en: `The Idempotency-Key '${claim.key}' was first used with a different request; use a new key for a new request.`, zh: `幂等键“${claim.key}”已用于另一个请求，新的请求请使用新的幂等键。` })
       }
       if (row.state === 'completed') return { replay: { status: row.response_status!, body: JSON.parse(row.response_body!) as unknown } }
       if (row.locked_until.getTime() > clock().getTime()) {
-        throw new ServiceError('IDEMPOTENCY_IN_PROGRESS', `The request with Idempotency-Key '${claim.key}' is still being processed; retry later for its response.`)
+        throw new ServiceError('IDEMPOTENCY_IN_PROGRESS', { en: `The request with Idempotency-Key '${claim.key}' is still being processed; retry later for its response.`, zh: `使用幂等键“${claim.key}”的请求仍在处理中，请稍后重试以取得结果。` })
       }
       // Its holder stopped (crashed) before finishing: nothing of it was committed, so run it again.
       if (await records.takeOverKey(db, claim, row.lock_token, token, leaseEnd())) return { token }
@@ -100,7 +100,7 @@ export function createIdempotencyService ({ db, clock, leaseMs = 10 * 60_000, re
       let recorded = false
       const record: RecordResponse = async (trx, response) => {
         if (!await records.completeKey(trx, claim, acquired.token, response.status, JSON.stringify(response.body), clock())) {
-          throw new ServiceError('IDEMPOTENCY_IN_PROGRESS', `The Idempotency-Key '${claim.key}' was taken over by a retry of this request.`)
+          throw new ServiceError('IDEMPOTENCY_IN_PROGRESS', { en: `The Idempotency-Key '${claim.key}' was taken over by a retry of this request.`, zh: `幂等键“${claim.key}”已被该请求的重试接管。` })
         }
         recorded = true
       }

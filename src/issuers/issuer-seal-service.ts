@@ -29,7 +29,7 @@ export function createIssuerSealService ({ db, clock }: { db: Kysely<Database>, 
      * will print (a complete PNG of sane size); so a stored seal never breaks a certificate.
      */
     async uploadSeal (actor: Actor, png: Uint8Array): Promise<SealView> {
-      if (png.length > maxSealBytes) throw new ServiceError('INVALID_SEAL_IMAGE', `The seal has ${png.length} bytes; at most ${maxSealBytes} are accepted.`)
+      if (png.length > maxSealBytes) throw new ServiceError('INVALID_SEAL_IMAGE', { en: `The seal has ${png.length} bytes; at most ${maxSealBytes} are accepted.`, zh: `印章图片有 ${png.length} 字节，最大为 ${maxSealBytes} 字节。` })
       assertSealPng(png)
       const bytes = Buffer.from(png)
       await changeSeal(actor, bytes)
@@ -40,7 +40,7 @@ export function createIssuerSealService ({ db, clock }: { db: Kysely<Database>, 
     /** The actor's seal PNG; NOT_FOUND when none was uploaded. */
     async readSeal (actor: Actor): Promise<Buffer> {
       const png = await findIssuerSeal(db, actor.issuerId)
-      if (png === null) throw new ServiceError('NOT_FOUND', `${actor.name} has not uploaded a seal.`)
+      if (png === null) throw new ServiceError('NOT_FOUND', { en: `${actor.name} has not uploaded a seal.`, zh: `${actor.name}尚未上传印章。` })
       return png
     },
 

@@ -80,11 +80,11 @@ export function createIssuerService ({ db, clock, printable }: { db: Kysely<Data
       // Printed as 发证单位 on every certificate it issues.
       assertPrintable(name, 'name', printable)
       if (!(issuerKinds as readonly string[]).includes(input.kind)) {
-        throw new ServiceError('VALIDATION_FAILED', `kind must be one of ${issuerKinds.join(', ')}.`)
+        throw new ServiceError('VALIDATION_FAILED', { en: `kind must be one of ${issuerKinds.join(', ')}.`, zh: `机构类型（kind）须为 ${issuerKinds.join('、')} 之一。` }, [{ field: 'kind', reason: 'unknown' }])
       }
       const kind = input.kind as IssuerKind
       const problem = explainIssuerRegion(kind, input.regionCode)
-      if (problem !== null) throw new ServiceError(findRegion(input.regionCode) === undefined ? 'UNKNOWN_REGION' : 'INVALID_ISSUER_REGION', `${problem}.`)
+      if (problem !== null) throw new ServiceError(findRegion(input.regionCode) === undefined ? 'UNKNOWN_REGION' : 'INVALID_ISSUER_REGION', problem)
       return db.transaction().execute(async trx => {
         const row = await issuers.insertIssuer(trx, { name, kind, regionCode: input.regionCode })
         const key = generateApiKey()
@@ -100,7 +100,7 @@ export function createIssuerService ({ db, clock, printable }: { db: Kysely<Data
     /** Adds another API key to an issuer (e.g. to rotate keys without downtime). */
     async createApiKey (issuerId: number, expiresAt?: Date, by: AuditActor = commandLine): Promise<CreatedApiKey> {
       const issuer = await issuers.findIssuerById(db, issuerId)
-      if (issuer === undefined) throw new ServiceError('ISSUER_NOT_FOUND', `No issuer has id ${issuerId}.`)
+      if (issuer === undefined) throw new ServiceError('ISSUER_NOT_FOUND', { en: `No issuer has id ${issuerId}.`, zh: `没有编号为 ${issuerId} 的发证机构。` })
       const key = generateApiKey()
       const stored = await db.transaction().execute(async trx => {
         const inserted = await issuers.insertApiKey(trx, { issuerId, hash: key.hash, prefix: key.prefix, expiresAt: expiresAt ?? null })
@@ -113,7 +113,7 @@ export function createIssuerService ({ db, clock, printable }: { db: Kysely<Data
     async revokeApiKey (issuerId: number, keyId: number, by: AuditActor = commandLine): Promise<void> {
       await db.transaction().execute(async trx => {
         const issuer = await issuers.findIssuerById(trx, issuerId)
-        if (issuer === undefined) throw new ServiceError('ISSUER_NOT_FOUND', `No issuer has id ${issuerId}.`)
+        if (issuer === undefined) throw new ServiceError('ISSUER_NOT_FOUND', { en: `No issuer has id ${issuerId}.`, zh: `没有编号为 ${issuerId} 的发证机构。` })
         if (!await issuers.revokeApiKey(trx, issuerId, keyId, clock())) {
           throw new ServiceError('API_KEY_NOT_FOUND', { en: `Issuer ${issuerId} has no active key ${keyId}.`, zh: `该单位没有编号为 ${keyId} 的有效 API 密钥。` })
         }

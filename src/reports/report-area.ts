@@ -14,11 +14,11 @@ const prefixLength = { province: 2, city: 4, county: 6 } as const
 /** The region, year and record filter of a report; throws UNKNOWN_REGION, INVALID_YEAR or OUT_OF_SCOPE. */
 export function resolveReportArea (actor: Actor, regionCode: string, year: number, now: Date): ReportArea {
   const region = findRegion(regionCode)
-  if (region === undefined) throw new ServiceError('UNKNOWN_REGION', `${regionCode} is not a GB/T 2260 region code.`)
+  if (region === undefined) throw new ServiceError('UNKNOWN_REGION', { en: `${regionCode} is not a GB/T 2260 region code.`, zh: `${regionCode} 不是 GB/T 2260 行政区划代码。` })
   if (!Number.isInteger(year) || year < firstYear || year > chinaYear(now)) {
-    throw new ServiceError('INVALID_YEAR', `The year must be from ${firstYear} to ${chinaYear(now)}; ${year} is not.`)
+    throw new ServiceError('INVALID_YEAR', { en: `The year must be from ${firstYear} to ${chinaYear(now)}; ${year} is not.`, zh: `年度须在 ${firstYear} 至 ${chinaYear(now)} 年之间，${year} 不在此范围内。` })
   }
   const scope = reportScope(actor, region)
-  if (scope === null) throw new ServiceError('OUT_OF_SCOPE', `${region.fullName} (${region.code}) is outside the area ${actor.name} may report on.`)
+  if (scope === null) throw new ServiceError('OUT_OF_SCOPE', { en: `${region.fullName} (${region.code}) is outside the area ${actor.name} may report on.`, zh: `${region.fullName}（${region.code}）不在${actor.name}可统计的范围内。` })
   return { region, filter: { prefix: region.code.slice(0, prefixLength[region.level]), year, ...scope } }
 }

@@ -1,5 +1,6 @@
 // Names of people and organisations as the service keeps them: normalised, printable, in one writing system; compared alike.
 import { ServiceError } from '../errors.js'
+import { knownFieldName } from './field-names.js'
 
 // Letters of any script (CJK Ext B included), combining marks, and the separators names use (买买提·艾力, Anne-Marie).
 export const personName = /^[\p{L}\p{M}][\p{L}\p{M}·•‧・.'\- ]*$/u
@@ -17,9 +18,13 @@ export function explainLookAlikeName (name: string): string | null {
   return null
 }
 
-/** How the fields of a request are called in Chinese, in messages. */
-const fieldNamesZh: Readonly<Record<string, string>> = { 'holder.name': '姓名', 'employer.name': '工作单位', series: '专业系列', reason: '撤销原因', name: '名称', displayName: '姓名' }
-const fieldZh = (field: string) => fieldNamesZh[field] ?? field
+const fieldZh = (field: string) => knownFieldName('body', field) ?? field
+
+/** The characters of `name` that `pattern` refuses, each once, to name them in the message: 张3 → “3”. */
+function refusedCharacters (name: string, pattern: RegExp): string {
+  const refused = [...new Set([...name].filter(c => !pattern.test(`a${c}`) && !pattern.test(c)))]
+  return refused.length === 0 ? '' : refused.slice(0, 5).map(c => `“${c}”`).join('')
+}
 
 /** A name as stored and printed: NFC, trimmed, inner runs of spaces folded; throws on anything unprintable. */
 export function normaliseName (raw: string, field: string, maxLength: number, pattern?: RegExp): string {
@@ -32,7 +37,12 @@ export function normaliseName (raw: string, field: string, maxLength: number, pa
     throw new ServiceError('VALIDATION_FAILED', { en: `${field} must have 1 to ${maxLength} characters.`, zh: `${fieldZh(field)}须为 1 至 ${maxLength} 个字符，此处为 ${length} 个。` }, [{ field, reason: 'length' }])
   }
   if (pattern !== undefined && !pattern.test(name)) {
-    throw new ServiceError('VALIDATION_FAILED', { en: `${field} may contain only letters and name separators (· - .).`, zh: `${fieldZh(field)}只能包含文字和姓名中的分隔符（· - .）。` }, [{ field, reason: 'characters' }])
+    const refused = refusedCharacters(name, pattern)
+    const which = refused === '' ? { en: '', zh: '' } : { en: ` (${refused})`, zh: `，不能有${refused}` }
+    throw new ServiceError('VALIDATION_FAILED', {
+      en: `${field} may contain only letters and name separators (· - .)${which.en}.`,
+      zh: `${fieldZh(field)}只能包含文字和姓名中的分隔符（· - .）${which.zh}。`,
+    }, [{ field, reason: 'characters' }])
   }
   return name
 }

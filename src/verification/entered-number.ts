@@ -1,5 +1,5 @@
 // A certificate number as people send it — typed, pasted, or exported by Excel — diagnosed exactly and never repaired.
-import { diagnoseCertificateNumber, explainCertificateNumber, type CertificateNumberProblem } from '../certificates/certificate-number.js'
+import { diagnoseCertificateNumber, explainCertificateNumber, explainCertificateNumberZh } from '../certificates/certificate-number.js'
 
 /** Why an entered number is not a certificate number, in English and Chinese. */
 export interface EnteredNumberProblem { reason: string, reasonZh: string }
@@ -14,16 +14,6 @@ const invisible = /[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u
 /** An entered value quoted in a reason: never more than 40 characters of it. */
 const shown = (s: string) => ([...s].length > 40 ? `${[...s].slice(0, 40).join('')}…` : s)
 const codePoint = (ch: string) => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`
-
-function describeInChinese (problem: CertificateNumberProblem): string {
-  switch (problem.kind) {
-    case 'length': return `证书编号应为 14 位数字，此处有 ${problem.length} 个字符。`
-    case 'character': return `证书编号只能由数字 0–9 组成，第 ${problem.position} 个字符是“${problem.character}”。`
-    case 'unknown-region': return `前 6 位“${problem.regionCode}”不是有效的行政区划代码（GB/T 2260）。`
-    case 'future-year': return `第 7–8 位表示 ${problem.year} 年，该年度尚未到来。`
-    case 'zero-sequence': return '后 6 位顺序号从 000001 开始，000000 从不发放。'
-  }
-}
 
 /**
  * The problem of a number as entered, or null when it is exactly a certificate number. The ways
@@ -71,7 +61,6 @@ export function diagnoseEnteredNumber (entered: string, currentYear: number): En
   if (thousands.test(entered)) {
     return { reason: `Excel added thousands separators (${shown(entered)}): format the column as Text and enter the numbers again`, reasonZh: `证书编号被 Excel 加上了千位分隔符（${shown(entered)}），请将该列设置为“文本”格式后重新填写。` }
   }
-  const problem = diagnoseCertificateNumber(entered, currentYear)
-  if (problem === null) return null
-  return { reason: explainCertificateNumber(entered, currentYear)!, reasonZh: describeInChinese(problem) }
+  if (diagnoseCertificateNumber(entered, currentYear) === null) return null
+  return { reason: explainCertificateNumber(entered, currentYear)!, reasonZh: explainCertificateNumberZh(entered, currentYear)! }
 }

@@ -11,7 +11,7 @@ export type RevocationListService = ReturnType<typeof createRevocationListServic
 export function createRevocationListService ({ db, keys, clock, validityHours }: { db: Kysely<Database>, keys: SigningKeyRing, clock: () => Date, validityHours: number }) {
   /** The list of a published key: the numbers revoked among the certificates it signed, and its counter. */
   async function readRevocationList (kid: string): Promise<RevocationList> {
-    if (await keys.find(kid) === undefined) throw new ServiceError('REVOCATION_LIST_NOT_FOUND', `No published signing key has kid ${kid}.`)
+    if (await keys.find(kid) === undefined) throw new ServiceError('REVOCATION_LIST_NOT_FOUND', { en: `No published signing key has kid ${kid}.`, zh: `没有 kid 为 ${kid} 的已发布签名密钥。` })
     const { ctr, numbers } = await readRevocations(db, kid)
     return { kid, method: 'rid', ctr, rids: numbers }
   }
