@@ -146,3 +146,20 @@ t.test('the README\'s walk-through runs as written against a fresh service', asy
   t.ok(register.startsWith('\uFEFF') && register.includes('44010625000003'), 'the city reads the county\'s register as CSV for Excel')
   t.match((await file('核验结果.csv')).toString('utf8'), /44010625000002[^\n]*有效[\s\S]*科学计数法/, 'the committee\'s report: one valid, one number Excel spoilt, explained')
 })
+
+// The CLI block needs the service stopped (PGlite's folder is locked) and ~4 s a command: not run here, but every
+// command and option it uses must be one the admin CLI's usage lists.
+t.test('the README\'s admin CLI commands are the CLI\'s commands, with its options', async t => {
+  const readme = await readFile(path.join(root, 'README.md'), 'utf8')
+  const usage = await readFile(path.join(root, 'src/cli/admin.ts'), 'utf8')
+  const calls = shellBlocks(readme).flatMap(b => b.text.split('\n')).flatMap(line => {
+    const call = /npm run (?:-s )?admin -- ([a-z-]+)([^#|]*)/.exec(line)
+    return call === null ? [] : [{ command: call[1]!, options: call[2]!.match(/--[a-z-]+/g) ?? [] }]
+  })
+  t.ok(calls.length >= 5, 'the README shows the CLI')
+  for (const { command, options } of calls) {
+    const line = new RegExp(`^  ${command}( .*)?$`, 'm').exec(usage)
+    if (!t.ok(line, `${command} is a command of npm run admin`)) continue
+    for (const option of options) t.ok(line![0].includes(`${option} `) || line![0].endsWith(option), `${command} takes ${option}`)
+  }
+})
