@@ -72,6 +72,7 @@ t.test('the README\'s walk-through runs as written against a fresh service', asy
   const unmarked = blocks.filter(b => b.marker === undefined && b.text.includes(readmeAddress)).map(b => `README.md:${b.line}`)
   t.same(unmarked, [], 'every block that calls the service is marked <!-- walkthrough -->, so it is run')
   t.match(start[0]!.text, /^npm start &$/m, 'the start block starts the service')
+  t.match(start[0]!.text, /^cd walkthrough$/m, 'and goes to the walk-through\'s folder')
 
   const port = await freePort()
   const localise = (text: string) => text.replaceAll(readmeAddress, `localhost:${port}`)
@@ -80,8 +81,10 @@ t.test('the README\'s walk-through runs as written against a fresh service', asy
 
   // The service as `npm start` runs it, on the embedded database in a fresh DATA_DIR, with tsx instead of a build.
   const data = await temporaryDirectory(t, 'ce-readme-')
-  const work = path.join(data, 'work')
-  await mkdir(work)
+  // The shell starts here, as in the repository's folder; the start block goes on into walkthrough/.
+  const shellStart = path.join(data, 'shell')
+  const work = path.join(shellStart, 'walkthrough')
+  await mkdir(work, { recursive: true })
   const server = spawn(process.execPath, ['--import=tsx', 'src/server.ts'], {
     cwd: root,
     env: {
@@ -106,7 +109,7 @@ t.test('the README\'s walk-through runs as written against a fresh service', asy
 
   await untilReady(`http://127.0.0.1:${port}/readyz`, serverExited, () => serverOutput)
 
-  // The one file a reader brings; everything else the walk-through makes.
+  // The one file a reader brings (into walkthrough/); everything else the walk-through makes.
   await writeFile(path.join(work, 'seal.png'), sealPng())
   const script = [
     'set -euo pipefail',
@@ -116,7 +119,7 @@ t.test('the README\'s walk-through runs as written against a fresh service', asy
     ...steps.map((block, i) => `printf '\\n=== walk-through step %d, README.md line %d ===\\n' ${i + 1} ${block.line}\n${localise(block.text)}`),
   ].join('\n')
   const shell = spawn('bash', ['-c', script], {
-    cwd: work,
+    cwd: shellStart,
     // HOME is the work folder: no ~/.curlrc of the machine changes what curl does.
     env: { PATH: process.env.PATH ?? '', HOME: work, LANG: 'C.UTF-8' },
     stdio: ['ignore', 'pipe', 'pipe'],
