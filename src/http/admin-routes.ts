@@ -28,7 +28,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, {
       security: [{ adminToken: [] }],
       body: ref('create-issuer-request.json'),
       response: {
-        201: { allOf: [ref('issuer.json'), ref('api-key-created.json')] },
+        201: { description: 'The issuer account, with its first API key shown this once', allOf: [ref('issuer.json'), ref('api-key-created.json')] },
         ...errorResponses(400, 401, 403, 413, 415, 429, 503),
       },
     },
@@ -44,7 +44,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, {
       summary: 'List issuer accounts',
       operationId: 'listIssuers',
       security: [{ adminToken: [] }],
-      response: { 200: { type: 'array', items: ref('issuer.json') }, ...errorResponses(401, 403, 429, 503) },
+      response: { 200: { type: 'array', description: 'Every issuer account', items: ref('issuer.json') }, ...errorResponses(401, 403, 429, 503) },
     },
   }, async () => issuers.listIssuers())
 
@@ -86,7 +86,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, {
       operationId: 'revokeIssuerApiKey',
       security: [{ adminToken: [] }],
       params: { type: 'object', required: ['id', 'keyId'], properties: { id: recordId, keyId: recordId } },
-      response: { 204: { type: 'null' }, ...errorResponses(400, 401, 403, 404, 429, 503) },
+      response: { 204: { type: 'null', description: 'Revoked: the key is refused from now on' }, ...errorResponses(400, 401, 403, 404, 429, 503) },
     },
   }, async (request, reply) => {
     await issuers.revokeApiKey(request.params.id, request.params.keyId, administrator(request))

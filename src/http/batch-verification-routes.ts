@@ -92,6 +92,7 @@ export const batchVerificationRoutes: FastifyPluginAsync<BatchVerificationRoutes
       produces: ['application/json', 'text/csv', xlsxContentType],
       response: {
         200: {
+          description: 'Every row\'s verdict with the counts, as JSON, CSV or .xlsx',
           content: {
             'application/json': { schema: ref('batch-verification-report.json') },
             'text/csv': { schema: { type: 'string', description: 'The report as CSV (UTF-8 with BOM, CRLF): counts, an empty line, the table' } },

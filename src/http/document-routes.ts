@@ -79,7 +79,7 @@ export const documentRoutes: FastifyPluginAsync<DocumentRoutesOptions> = async (
       summary: 'Remove the issuer\'s seal: certificates then print without one',
       operationId: 'removeSeal',
       security: callerSecurity,
-      response: { 204: { type: 'null' }, ...errorResponses(401, 403, 429, 503) },
+      response: { 204: { type: 'null', description: 'Removed: certificates print without a seal' }, ...errorResponses(401, 403, 429, 503) },
     },
   }, async (request, reply) => {
     await seals.removeSeal(actorOf(request))

@@ -28,7 +28,7 @@ export const peopleRoutes: FastifyPluginAsync<PeopleRoutesOptions> = async (app,
       description: forAdministrators,
       operationId: 'listUsers',
       security: administratorSecurity,
-      response: { 200: { type: 'array', items: ref('user.json') }, ...errorResponses(401, 403, 429, 503) },
+      response: { 200: { type: 'array', description: 'Every user of the organisation, disabled ones too', items: ref('user.json') }, ...errorResponses(401, 403, 429, 503) },
     },
   }, async request => users.listUsers(actorOf(request).issuerId))
 
@@ -99,7 +99,7 @@ export const peopleRoutes: FastifyPluginAsync<PeopleRoutesOptions> = async (app,
       description: forAdministrators,
       operationId: 'listApiKeys',
       security: administratorSecurity,
-      response: { 200: { type: 'array', items: ref('api-key.json') }, ...errorResponses(401, 403, 429, 503) },
+      response: { 200: { type: 'array', description: 'The organisation\'s API keys (never the keys themselves), with their last use', items: ref('api-key.json') }, ...errorResponses(401, 403, 429, 503) },
     },
   }, async request => issuers.listApiKeys(actorOf(request).issuerId))
 
@@ -129,7 +129,7 @@ export const peopleRoutes: FastifyPluginAsync<PeopleRoutesOptions> = async (app,
       operationId: 'revokeApiKey',
       security: administratorSecurity,
       params: { type: 'object', required: ['keyId'], properties: { keyId: recordId } },
-      response: { 204: { type: 'null' }, ...errorResponses(400, 401, 403, 404, 429, 503) },
+      response: { 204: { type: 'null', description: 'Revoked: the key is refused from now on' }, ...errorResponses(400, 401, 403, 404, 429, 503) },
     },
   }, async (request, reply) => {
     const actor = actorOf(request)

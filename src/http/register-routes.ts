@@ -46,6 +46,7 @@ export const registerRoutes: FastifyPluginAsync<RegisterRoutesOptions> = async (
       produces: ['application/json', 'text/csv', xlsxContentType],
       response: {
         200: {
+          description: 'A page of the register (JSON), or the whole register (CSV, .xlsx)',
           content: {
             'application/json': { schema: ref('register-page.json') },
             'text/csv': { schema: { type: 'string', description: 'The whole register as CSV (UTF-8 with BOM, CRLF)' } },

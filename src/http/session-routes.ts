@@ -85,7 +85,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
       summary: 'Sign out (退出登录): this session ends',
       operationId: 'signOut',
       security: sessionSecurity,
-      response: { 204: { type: 'null' }, ...errorResponses(401, 403, 503) },
+      response: { 204: { type: 'null', description: 'Signed out; the cookie is cleared' }, ...errorResponses(401, 403, 503) },
     },
   }, async (request, reply) => {
     await sessions.signOut(sessionOf(request), request.id)
@@ -123,6 +123,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
       response: {
         200: {
           type: 'array',
+          description: 'The person\'s sessions that have not ended, this one marked current',
           items: {
             type: 'object',
             additionalProperties: false,
@@ -152,7 +153,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
       summary: 'Sign out everywhere (退出所有设备): every session of the person ends, this one too',
       operationId: 'signOutEverywhere',
       security: sessionSecurity,
-      response: { 204: { type: 'null' }, ...errorResponses(401, 403, 503) },
+      response: { 204: { type: 'null', description: 'Every session ended; the cookie is cleared' }, ...errorResponses(401, 403, 503) },
     },
   }, async (request, reply) => {
     await sessions.signOutEverywhere(sessionOf(request), request.id)

@@ -16,9 +16,10 @@ export interface SystemRoutesOptions {
 }
 
 export const systemRoutes: FastifyPluginAsync<SystemRoutesOptions> = async (app, { db, keys, limiter, origins }) => {
-  const status = { type: 'object', required: ['status'], properties: { status: { type: 'string' } } } as const
+  const status = { type: 'object', description: 'The process is up', required: ['status'], properties: { status: { type: 'string' } } } as const
   const readiness = {
     type: 'object',
+    description: 'The service can serve',
     required: ['status', 'rateLimits'],
     properties: {
       status: { type: 'string', enum: ['ready', 'degraded'] },
