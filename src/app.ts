@@ -11,6 +11,7 @@ import { migrateToLatest } from './db/migrate.js'
 import { makePrivateDirectory } from './db/private-files.js'
 import { loadHolderIdSecret, loadSigningKeys } from './signing/signing-keys.js'
 import { createServices, sessionPolicyOf } from './services.js'
+import { describeStartup } from './startup-report.js'
 import { createPdfPool, loadPrintableCharacters } from './documents/index.js'
 import { createCounterStore } from './limits/counter-store.js'
 import { createLimiter, serviceLimits } from './limits/rate-limits.js'
@@ -53,7 +54,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   const database = options.database ?? await openDatabase(config.database)
   await migrateToLatest(database.db)
   const keys = await loadSigningKeys(config.signing.keysDir, config.signing.algorithm, clock)
-  const holderIdSecret = await loadHolderIdSecret(config.signing.keysDir)
+  const { secret: holderIdSecret, created: holderIdSecretCreated } = await loadHolderIdSecret(config.signing.keysDir)
 
   await makePrivateDirectory(config.archives.directory)
   const pages = createVerificationPages({ publicBaseUrl: config.http.publicBaseUrl })
@@ -113,6 +114,17 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   const housekeeping = setInterval(purgeExpired, 3_600_000).unref()
   app.addHook('onReady', async () => { await purgeExpired() })
   app.addHook('onClose', async () => { clearInterval(housekeeping) })
+
+  // What this start did, told once the server listens (an app that is only injected into says nothing).
+  app.addHook('onListen', async () => {
+    const lines = describeStartup(config, {
+      database: { engine: database.engine, supplied: options.database !== undefined },
+      signingKeys: { count: keys.jwks().keys.length, currentKid: keys.current(clock()).kid, generatedKid: keys.generatedKid },
+      holderIdSecretCreated,
+      listeningOn: app.addresses().map(address => typeof address === 'string' ? address : address.address),
+    })
+    for (const line of lines) app.log[line.level]({ startup: line.topic }, line.message)
+  })
 
   installErrorHandling(app, pages)
   await app.register(requestGuardsPlugin, { overload: config.limits.overload, limiter, publicRequests: limits.publicRequests })

@@ -24,11 +24,12 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, {
     schema: {
       tags: ['admin'],
       summary: 'Create an issuer account with its first API key',
+      operationId: 'createIssuer',
       security: [{ adminToken: [] }],
       body: ref('create-issuer-request.json'),
       response: {
-        201: { allOf: [ref('issuer.json'), ref('api-key-created.json')] },
-        ...errorResponses(400, 401, 403, 503),
+        201: { description: 'The issuer account, with its first API key shown this once', allOf: [ref('issuer.json'), ref('api-key-created.json')] },
+        ...errorResponses(400, 401, 403, 413, 415, 429, 503),
       },
     },
   }, async (request, reply) => {
@@ -41,8 +42,9 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, {
     schema: {
       tags: ['admin'],
       summary: 'List issuer accounts',
+      operationId: 'listIssuers',
       security: [{ adminToken: [] }],
-      response: { 200: { type: 'array', items: ref('issuer.json') }, ...errorResponses(401, 403, 503) },
+      response: { 200: { type: 'array', description: 'Every issuer account', items: ref('issuer.json') }, ...errorResponses(401, 403, 429, 503) },
     },
   }, async () => issuers.listIssuers())
 
@@ -50,10 +52,11 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, {
     schema: {
       tags: ['admin'],
       summary: 'Add an API key to an issuer',
+      operationId: 'createIssuerApiKey',
       security: [{ adminToken: [] }],
       params: issuerParams,
       body: { type: ['object', 'null'], additionalProperties: false, properties: { expiresAt: ref('instant.json') } },
-      response: { 201: ref('api-key-created.json'), ...errorResponses(400, 401, 403, 404, 503) },
+      response: { 201: ref('api-key-created.json'), ...errorResponses(400, 401, 403, 404, 413, 415, 429, 503) },
     },
   }, async (request, reply) => {
     const expiresAt = request.body?.expiresAt
@@ -65,10 +68,11 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, {
       tags: ['admin'],
       summary: 'Create a user of an issuer: its first 管理员 (admin, the default), or one to recover an organisation',
       description: 'The temporary password is in the answer this once: hand it to the person, who must change it at the first sign-in. From then on the organisation\'s 管理员 manages its own people (/v1/issuers/me/users).',
+      operationId: 'createIssuerUser',
       security: [{ adminToken: [] }],
       params: issuerParams,
       body: ref('create-user-request.json'),
-      response: { 201: ref('user-created.json'), ...errorResponses(400, 401, 403, 404, 409, 503) },
+      response: { 201: ref('user-created.json'), ...errorResponses(400, 401, 403, 404, 409, 413, 415, 429, 503) },
     },
   }, async (request, reply) => {
     const created = await users.createUser(request.params.id, { ...request.body, role: request.body.role ?? 'admin' }, administrator(request))
@@ -79,9 +83,10 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, {
     schema: {
       tags: ['admin'],
       summary: 'Revoke an API key',
+      operationId: 'revokeIssuerApiKey',
       security: [{ adminToken: [] }],
       params: { type: 'object', required: ['id', 'keyId'], properties: { id: recordId, keyId: recordId } },
-      response: { 204: { type: 'null' }, ...errorResponses(401, 403, 404, 503) },
+      response: { 204: { type: 'null', description: 'Revoked: the key is refused from now on' }, ...errorResponses(400, 401, 403, 404, 429, 503) },
     },
   }, async (request, reply) => {
     await issuers.revokeApiKey(request.params.id, request.params.keyId, administrator(request))

@@ -18,6 +18,7 @@ export const auditRoutes: FastifyPluginAsync<AuditRoutesOptions> = async (app, {
       description: 'Every issuance (single and batch), revocation, API key and issuer change recorded in the area — who (issuer account, administrator or command line), when, which request, and the status before and after — in recording order. ' +
         'For HR authorities, within their own area (regionCode defaults to it). ?from= (inclusive) and ?to= (exclusive) bound the time; ' +
         `pages of ?limit= (1-${maxAuditPageSize}, default 100) continue with ?after=<nextAfter>.`,
+      operationId: 'readAuditTrail',
       security: callerSecurity,
       querystring: {
         type: 'object',
@@ -31,7 +32,7 @@ export const auditRoutes: FastifyPluginAsync<AuditRoutesOptions> = async (app, {
           limit: { type: 'integer', minimum: 1, maximum: maxAuditPageSize, default: 100 },
         },
       },
-      response: { 200: ref('audit-page.json'), ...errorResponses(400, 401, 403, 503) },
+      response: { 200: ref('audit-page.json'), ...errorResponses(400, 401, 403, 429, 503) },
     },
   }, async request => audit.readAuditTrail(actorOf(request), request.query))
 }

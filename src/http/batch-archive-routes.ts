@@ -28,6 +28,7 @@ export const batchArchiveRoutes: FastifyPluginAsync<BatchArchiveRoutesOptions> =
       tags: ['certificates'],
       summary: `Every certificate of a small batch (up to ${maxBatchZipInMemory}) as PDF, in one ZIP`,
       description: `A ZIP of \`<number>-<姓名>.pdf\`, one per certificate of the batch (revoked ones included), rendered on the PDF pool and sent whole with Content-Length: the ZIP is complete, or the request fails with the reason (e.g. UNRENDERABLE_CHARACTER). A batch of more than ${maxBatchZipInMemory} certificates is 409 ARCHIVE_REQUIRED: prepare it with POST /v1/batches/{id}/archive.`,
+      operationId: 'downloadBatchPdfs',
       security: callerSecurity,
       params: batchParams,
       produces: ['application/zip'],
@@ -44,9 +45,10 @@ export const batchArchiveRoutes: FastifyPluginAsync<BatchArchiveRoutesOptions> =
       tags: ['certificates'],
       summary: 'Prepare the ZIP of a batch\'s PDFs in the background (any size)',
       description: 'Starts preparing the archive unless it is ready or being prepared, and answers its state: 202 while it is prepared (poll GET /v1/batches/{id}/archive for `percent`), 200 once ready. A failed archive is prepared again.',
+      operationId: 'prepareBatchArchive',
       security: callerSecurity,
       params: batchParams,
-      response: { 200: ref('batch-archive.json'), 202: ref('batch-archive.json'), ...errorResponses(400, 401, 403, 404, 503) },
+      response: { 200: ref('batch-archive.json'), 202: ref('batch-archive.json'), ...errorResponses(400, 401, 403, 404, 429, 503) },
     },
   }, async (request, reply) => {
     const view = await archives.requestArchive(actorOf(request), request.params.id)
@@ -58,9 +60,10 @@ export const batchArchiveRoutes: FastifyPluginAsync<BatchArchiveRoutesOptions> =
     schema: {
       tags: ['certificates'],
       summary: 'The state of a batch\'s archive: preparing (with percent), ready, or failed (with the reason)',
+      operationId: 'readBatchArchive',
       security: callerSecurity,
       params: batchParams,
-      response: { 200: ref('batch-archive.json'), ...errorResponses(400, 401, 403, 404, 503) },
+      response: { 200: ref('batch-archive.json'), ...errorResponses(400, 401, 403, 404, 429, 503) },
     },
   }, async request => archives.readArchive(actorOf(request), request.params.id))
 
@@ -70,10 +73,11 @@ export const batchArchiveRoutes: FastifyPluginAsync<BatchArchiveRoutesOptions> =
       tags: ['certificates'],
       summary: 'Download a batch\'s ready archive (Content-Length, ETag, range requests)',
       description: 'The whole ZIP with Content-Length, or a part of it for `Range: bytes=…` (206), so that a large download can resume. 409 ARCHIVE_NOT_READY while it is prepared.',
+      operationId: 'downloadBatchArchive',
       security: callerSecurity,
       params: batchParams,
       produces: ['application/zip'],
-      response: { 200: zipResponse, 206: zipResponse, ...errorResponses(400, 401, 403, 404, 409, 416, 503) },
+      response: { 200: zipResponse, 206: zipResponse, ...errorResponses(400, 401, 403, 404, 409, 416, 429, 503) },
     },
   }, async (request, reply) => {
     const archive = await archives.openArchive(actorOf(request), request.params.id)

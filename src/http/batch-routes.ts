@@ -82,13 +82,14 @@ export const batchRoutes: FastifyPluginAsync<BatchRoutesOptions> = async (app, {
         'Each row is checked like POST /v1/certificates; a holder twice in the batch for one year (DUPLICATE_IN_BATCH, every such row) or already holding a valid certificate that year (CERTIFICATE_EXISTS) is refused. ' +
         'The valid rows are issued in one transaction, one contiguous number range per county (201): the answer lists every row, its number or its errors with codes, and GET /v1/batches/{id} keeps them. A batch of which no row can be issued is 422 BATCH_NOTHING_ISSUED, leaving no batch, with every row\'s errors in `details.rows` — as many rows as fit in a 64 KB answer, `details.rowsOmitted` counting the rest (a dry run answers them all). ' +
         'With `?dryRun=true` the same checks run and every row\'s verdict is answered (200, batch-dry-run.json): no number is taken, nothing is stored (no batch, audit event or Idempotency-Key record). Use Idempotency-Key to retry an issuing request safely.',
+      operationId: 'issueBatch',
       security: callerSecurity,
       headers: idempotencyKeyHeaders,
       querystring: { type: 'object', additionalProperties: false, properties: { dryRun: { type: 'boolean', default: false, description: 'Check every row and answer its verdict, without issuing or storing anything' } } },
       body: {
         content: Object.fromEntries(['application/json', ...tableContentTypes].map(type => [type, { schema: ref('issue-batch-request.json') }])),
       },
-      response: { 200: ref('batch-dry-run.json'), 201: ref('batch-report.json'), ...errorResponses(400, 401, 403, 409, 413, 415, 422, 503) },
+      response: { 200: ref('batch-dry-run.json'), 201: ref('batch-report.json'), ...errorResponses(400, 401, 403, 409, 413, 415, 422, 429, 503) },
     },
   }, async (request, reply) => {
     const actor = actorOf(request)
@@ -107,9 +108,10 @@ export const batchRoutes: FastifyPluginAsync<BatchRoutesOptions> = async (app, {
       summary: 'The .xlsx template of a batch (批量颁发模板)',
       description: 'Sheet 批量颁发名单: a title row, the header in Chinese (required columns marked *), a sample row marked 示例 in 序号 (refused if uploaded as is), the ID and other number-like columns formatted as text (`@`) so Excel keeps all 18 digits, data validation of 年度, hours, 成果 and 学时规则. ' +
         'Sheet 填写说明: what each column means and the hour requirements of the rule sets the caller\'s region may issue under (total and minimum per category).',
+      operationId: 'downloadBatchTemplate',
       security: callerSecurity,
       produces: [xlsxContentType],
-      response: { 200: xlsxResponse('The template workbook'), ...errorResponses(401, 403, 503) },
+      response: { 200: xlsxResponse('The template workbook'), ...errorResponses(401, 403, 429, 503) },
     },
   }, async (request, reply) => {
     const template = await batches.batchTemplate(actorOf(request))
@@ -121,9 +123,10 @@ export const batchRoutes: FastifyPluginAsync<BatchRoutesOptions> = async (app, {
     schema: {
       tags: ['certificates'],
       summary: 'An issuance batch: its counts, certificates and every row\'s outcome',
+      operationId: 'readBatch',
       security: callerSecurity,
       params: batchParams,
-      response: { 200: ref('batch.json'), ...errorResponses(400, 401, 403, 404, 503) },
+      response: { 200: ref('batch.json'), ...errorResponses(400, 401, 403, 404, 429, 503) },
     },
   }, async request => batches.readBatch(actorOf(request), request.params.id))
 }

@@ -80,6 +80,7 @@ export const batchVerificationRoutes: FastifyPluginAsync<BatchVerificationRoutes
         'The report shows what the public lookup shows: the masked name (张*三), whether the name sent matches, status, year, region, issuer, dates and hours — never an ID number or a full name. ' +
         `With \`Accept: text/csv\` or \`?format=csv\` the report is CSV for Excel: UTF-8 with BOM, CRLF, the counts first, an empty line, then the table (${rowsReportHeader.join(', ')}); numbers are written as ="…" so Excel keeps all 14 digits. ` +
         `With \`Accept: ${xlsxContentType}\` or \`?format=xlsx\` it is an .xlsx workbook: sheet 核验结果 with the same columns (and 原表行号, the row of the uploaded sheet), numbers as text, dates as dates in China time, the header frozen; sheet 统计 with the counts.`,
+      operationId: 'verifyBatch',
       security: callerSecurity,
       querystring: { type: 'object', additionalProperties: false, properties: { format: tableFormatQuery } },
       body: {
@@ -91,13 +92,14 @@ export const batchVerificationRoutes: FastifyPluginAsync<BatchVerificationRoutes
       produces: ['application/json', 'text/csv', xlsxContentType],
       response: {
         200: {
+          description: 'Every row\'s verdict with the counts, as JSON, CSV or .xlsx',
           content: {
             'application/json': { schema: ref('batch-verification-report.json') },
             'text/csv': { schema: { type: 'string', description: 'The report as CSV (UTF-8 with BOM, CRLF): counts, an empty line, the table' } },
             [xlsxContentType]: { schema: { type: 'string', format: 'binary', description: 'The report as .xlsx: sheets 核验结果 and 统计' } },
           },
         },
-        ...errorResponses(400, 401, 403, 413, 415, 503),
+        ...errorResponses(400, 401, 403, 413, 415, 429, 503),
       },
     },
   }, async (request, reply) => {
@@ -127,9 +129,10 @@ export const batchVerificationRoutes: FastifyPluginAsync<BatchVerificationRoutes
       tags: ['verification'],
       summary: 'The .xlsx template of a bulk verification list (批量核验模板)',
       description: 'Sheet 核验名单: a title row, the header 序号, 证书编号 (required, formatted as text so Excel keeps all 14 digits, validated as 14 characters), 姓名 (optional), 备注, and a sample row marked 示例 in 序号 (never checked if uploaded as is); sheet 填写说明: what the columns mean and what the report shows.',
+      operationId: 'downloadVerificationTemplate',
       security: callerSecurity,
       produces: [xlsxContentType],
-      response: { 200: { description: 'The template workbook', content: { [xlsxContentType]: { schema: { type: 'string', format: 'binary' } } } }, ...errorResponses(401, 403, 503) },
+      response: { 200: { description: 'The template workbook', content: { [xlsxContentType]: { schema: { type: 'string', format: 'binary' } } } }, ...errorResponses(401, 403, 429, 503) },
     },
   }, async (request, reply) => sendsSpreadsheet(reply, xlsxContentType, 'verification-template.xlsx', '证书批量核验模板.xlsx').send(await writeVerificationTemplate(actorOf(request))))
 }

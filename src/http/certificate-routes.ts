@@ -24,10 +24,11 @@ export const certificateRoutes: FastifyPluginAsync<CertificateRoutesOptions> = a
       tags: ['certificates'],
       summary: 'Issue a certificate (颁发证书)',
       description: 'Checks the ID number, year, scope and yearly hour requirement, takes the next number of the county, signs and stores the certificate.',
+      operationId: 'issueCertificate',
       security: callerSecurity,
       headers: idempotencyKeyHeaders,
       body: ref('issue-certificate-request.json'),
-      response: { 201: ref('certificate-issued.json'), ...errorResponses(400, 401, 403, 409, 415, 422, 503) },
+      response: { 201: ref('certificate-issued.json'), ...errorResponses(400, 401, 403, 409, 413, 415, 422, 429, 503) },
     },
   }, async (request, reply) => {
     const actor = actorOf(request)
@@ -44,6 +45,8 @@ export const certificateRoutes: FastifyPluginAsync<CertificateRoutesOptions> = a
       description: 'Status, masked name, year, region, issuer and hours. Never an ID number. With ?name= (GET only: HEAD with a name is 405) it also says whether that is the holder\'s name, ' +
         'within two budgets that every route and instance shares: per certificate, at most 10 wrong names in 24 hours — then 429 NAME_CHECK_LIMITED with Retry-After, and no name is checked, right or wrong, until the oldest is 24 hours old; ' +
         'and per client address, RATE_LIMIT_NAME_CHECKS_PER_HOUR names (429 RATE_LIMITED). A lookup without a name is never held back by either.',
+      operationId: 'lookupCertificate',
+      security: [],
       params: numberParams,
       querystring: { type: 'object', properties: { name: { type: 'string', minLength: 1, maxLength: 64 } } },
       response: { 200: ref('public-certificate.json'), ...errorResponses(400, 404, 405, 429, 503) },
@@ -60,11 +63,12 @@ export const certificateRoutes: FastifyPluginAsync<CertificateRoutesOptions> = a
       tags: ['certificates'],
       summary: 'Revoke a certificate (撤销证书)',
       description: 'Authorities revoke within their area, employers only what they issued. The holder may then be issued a new certificate for that year.',
+      operationId: 'revokeCertificate',
       security: callerSecurity,
       params: numberParams,
       headers: idempotencyKeyHeaders,
       body: ref('revoke-certificate-request.json'),
-      response: { 200: ref('public-certificate.json'), ...errorResponses(400, 401, 403, 404, 409, 422, 503) },
+      response: { 200: ref('public-certificate.json'), ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503) },
     },
   }, async (request, reply) => {
     const actor = actorOf(request)

@@ -25,12 +25,13 @@ export const documentRoutes: FastifyPluginAsync<DocumentRoutesOptions> = async (
       tags: ['certificates'],
       summary: 'Download the certificate as PDF (证书 PDF)',
       description: 'One A4 page after the official template, with the verification QR code; the compact JWS is attached (certificate.jws) and in the document information. For issuers whose scope covers the certificate. The same certificate always gives the same bytes.',
+      operationId: 'downloadCertificatePdf',
       security: callerSecurity,
       params: numberParams,
       produces: ['application/pdf'],
       response: {
         200: { description: 'The certificate PDF', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } },
-        ...errorResponses(400, 401, 403, 404, 422, 503),
+        ...errorResponses(400, 401, 403, 404, 422, 429, 503),
       },
     },
   }, async (request, reply) => {
@@ -49,9 +50,10 @@ export const documentRoutes: FastifyPluginAsync<DocumentRoutesOptions> = async (
       tags: ['certificates'],
       summary: 'Upload the issuer\'s seal (印章) as PNG',
       description: `Send the PNG as the raw body (Content-Type image/png, at most ${maxSealBytes / 1024} KB, at most 1024 pixels a side; a transparent background prints best). It is printed over 发证单位 on every certificate of this issuer, including ones already issued.`,
+      operationId: 'uploadSeal',
       security: callerSecurity,
       body: { content: { 'image/png': { schema: { description: 'PNG image (binary)' } } } },
-      response: { 200: ref('issuer-seal.json'), ...errorResponses(400, 401, 403, 413, 415, 503) },
+      response: { 200: ref('issuer-seal.json'), ...errorResponses(400, 401, 403, 413, 415, 429, 503) },
     },
   }, async request => seals.uploadSeal(actorOf(request), request.body))
 
@@ -60,11 +62,12 @@ export const documentRoutes: FastifyPluginAsync<DocumentRoutesOptions> = async (
     schema: {
       tags: ['certificates'],
       summary: 'The issuer\'s seal as uploaded',
+      operationId: 'downloadSeal',
       security: callerSecurity,
       produces: ['image/png'],
       response: {
         200: { description: 'The seal PNG', content: { 'image/png': { schema: { type: 'string', format: 'binary' } } } },
-        ...errorResponses(401, 403, 404, 503),
+        ...errorResponses(401, 403, 404, 429, 503),
       },
     },
   }, async (request, reply) => reply.type('image/png').header('cache-control', 'private, no-cache').send(await seals.readSeal(actorOf(request))))
@@ -74,8 +77,9 @@ export const documentRoutes: FastifyPluginAsync<DocumentRoutesOptions> = async (
     schema: {
       tags: ['certificates'],
       summary: 'Remove the issuer\'s seal: certificates then print without one',
+      operationId: 'removeSeal',
       security: callerSecurity,
-      response: { 204: { type: 'null' }, ...errorResponses(401, 403, 503) },
+      response: { 204: { type: 'null', description: 'Removed: certificates print without a seal' }, ...errorResponses(401, 403, 429, 503) },
     },
   }, async (request, reply) => {
     await seals.removeSeal(actorOf(request))

@@ -3,7 +3,8 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { SigningKeyRing } from '../signing/signing-keys.js'
 import { loadOfflineVerifierBundle } from '../verification/offline-verifier-bundle.js'
 import { renderOfflineVerifierPage } from './offline-verifier-page.js'
-import type { VerificationPages } from './verification-page-replies.js'
+import { errorResponses } from './schemas.js'
+import { pageRefusals, pageResponses, type VerificationPages } from './verification-page-replies.js'
 
 export interface OfflineVerifierRoutesOptions {
   pages: VerificationPages
@@ -18,9 +19,11 @@ export const offlineVerifierRoutes: FastifyPluginAsync<OfflineVerifierRoutesOpti
     schema: {
       tags: ['verification'],
       summary: 'The offline verifier ce-cert as one file (离线核验工具)',
+      operationId: 'downloadOfflineVerifier',
+      security: [],
       description: 'Everything ce-cert needs in one ES module: run it with `node ce-cert.mjs verify …` and no install. Its SHA-256 is on /v/offline.',
       produces: ['text/javascript'],
-      response: { 200: { description: 'JavaScript (ES module)', content: { 'text/javascript': { schema: { type: 'string' } } } } },
+      response: { 200: { description: 'JavaScript (ES module)', content: { 'text/javascript': { schema: { type: 'string' } } } }, ...errorResponses(503) },
     },
   }, async (_request, reply) => {
     const bundle = await loadOfflineVerifierBundle()
@@ -36,9 +39,11 @@ export const offlineVerifierRoutes: FastifyPluginAsync<OfflineVerifierRoutesOpti
     schema: {
       tags: ['verification'],
       summary: 'How to verify certificates offline (离线核验说明)',
+      operationId: 'showOfflineVerificationGuide',
+      security: [],
       description: 'What to save while online (ce-cert.mjs and its SHA-256, the JWKS, the revocation lists), the command and its exit codes; `?lang=en` for English.',
       querystring: { type: 'object', properties: { lang: { type: 'string' } } },
-      response: { 200: { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } } },
+      response: pageResponses({ 200: 'The guide (HTML)', ...pageRefusals }),
     },
   }, async (request, reply) => {
     const bundle = await loadOfflineVerifierBundle()

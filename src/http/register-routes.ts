@@ -27,6 +27,7 @@ export const registerRoutes: FastifyPluginAsync<RegisterRoutesOptions> = async (
         `JSON is paged: ?limit= (1-${maxRegisterPageSize}, default 100) and ?after=<the nextAfter of the previous page>. ` +
         `CSV (?format=csv, or Accept: text/csv) is the whole register, streamed: UTF-8 with BOM and CRLF so Excel opens the Chinese text, columns ${registerCsvHeader.join(', ')}. ` +
         `.xlsx (?format=xlsx, or Accept: ${xlsxContentType}) is the whole register too, streamed as it is read: sheet 证书发放名册 with the same columns (numbers and names as text cells, dates as dates in China time, hours as numbers, the header frozen), then sheet 统计 with the counts and the hours of valid certificates.`,
+      operationId: 'readRegister',
       security: callerSecurity,
       params: {
         type: 'object',
@@ -45,13 +46,14 @@ export const registerRoutes: FastifyPluginAsync<RegisterRoutesOptions> = async (
       produces: ['application/json', 'text/csv', xlsxContentType],
       response: {
         200: {
+          description: 'A page of the register (JSON), or the whole register (CSV, .xlsx)',
           content: {
             'application/json': { schema: ref('register-page.json') },
             'text/csv': { schema: { type: 'string', description: 'The whole register as CSV (UTF-8 with BOM, CRLF)' } },
             [xlsxContentType]: { schema: { type: 'string', format: 'binary', description: 'The whole register as .xlsx: sheets 证书发放名册 and 统计' } },
           },
         },
-        ...errorResponses(400, 401, 403, 503),
+        ...errorResponses(400, 401, 403, 429, 503),
       },
     },
   }, async (request, reply) => {

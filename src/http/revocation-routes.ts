@@ -35,9 +35,11 @@ export const revocationRoutes: FastifyPluginAsync<RevocationRoutesOptions> = asy
     schema: {
       tags: ['verification'],
       summary: 'Revocation list of one signing key (SMART Health Cards style)',
+      operationId: 'readRevocationList',
+      security: [],
       description: 'The numbers of revoked certificates signed by this key, and a counter `ctr` that changes only when one is revoked. ETag and `Cache-Control: no-cache` let caches revalidate cheaply (304).',
       params: kidParams,
-      response: { 200: ref('revocation-list.json'), 304: { type: 'null', description: 'The copy held is current' }, ...errorResponses(400, 404, 503) },
+      response: { 200: ref('revocation-list.json'), 304: { type: 'null', description: 'The copy held is current' }, ...errorResponses(400, 404, 429, 503) },
     },
   }, async (request, reply) => {
     const list = await revocations.readRevocationList(request.params.kid)
@@ -49,13 +51,15 @@ export const revocationRoutes: FastifyPluginAsync<RevocationRoutesOptions> = asy
     schema: {
       tags: ['verification'],
       summary: 'Signed revocation list of one signing key, for offline verifiers',
+      operationId: 'readSignedRevocationList',
+      security: [],
       description: 'The same list plus `iat`, as a compact JWS (typ cec-crl+jws) signed by the current signing key: an offline verifier checks it with the same JWKS it checks certificates with, e.g. `ce-cert verify … --jwks jwks.json --revocations <kid>.jws`.',
       params: kidParams,
       produces: ['application/jose'],
       response: {
         200: { description: 'Compact JWS', content: { 'application/jose': { schema: { type: 'string' } } } },
         304: { type: 'null', description: 'The copy held is current' },
-        ...errorResponses(400, 404, 503),
+        ...errorResponses(400, 404, 429, 503),
       },
     },
   }, async (request, reply) => {

@@ -52,6 +52,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
       tags: ['sessions'],
       summary: 'Sign in (登录) with a username and password',
       description: `Starts a session: the HttpOnly cookie ce_session, and in the answer the CSRF token to send as X-CSRF-Token with every change. An unknown username and a wrong password get the same answer (SIGN_IN_FAILED). After ${policy.failuresPerUser} failures for a username, or ${policy.failuresPerAddress} from an address, within ${minutes(policy.failureWindowMs)} minutes, sign-in is locked for them (SIGN_IN_LOCKED, with Retry-After) until the oldest failure is ${minutes(policy.failureWindowMs)} minutes old. A session ends after ${minutes(policy.idleMs)} minutes unused, and ${minutes(policy.lifetimeMs) / 60} hours after sign-in at the latest. A temporary password (mustChangePassword) must be changed before anything else.`,
+      operationId: 'signIn',
       security: [],
       body: {
         type: 'object',
@@ -59,7 +60,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
         required: ['username', 'password'],
         properties: { username: { type: 'string', maxLength: 64 }, password: { type: 'string', maxLength: 256 } },
       },
-      response: { 200: ref('session.json'), ...errorResponses(400, 401, 403, 415, 429, 503) },
+      response: { 200: ref('session.json'), ...errorResponses(400, 401, 403, 413, 415, 429, 503) },
     },
   }, async (request, reply) => {
     const session = await sessions.signIn({ username: request.body.username, password: request.body.password, address: clientKey(request.ip), requestId: request.id })
@@ -71,6 +72,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
     schema: {
       tags: ['sessions'],
       summary: 'The signed-in person, their organisation and the session (with a fresh CSRF token)',
+      operationId: 'readSession',
       security: sessionSecurity,
       response: { 200: ref('session.json'), ...errorResponses(401, 503) },
     },
@@ -81,8 +83,9 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
     schema: {
       tags: ['sessions'],
       summary: 'Sign out (退出登录): this session ends',
+      operationId: 'signOut',
       security: sessionSecurity,
-      response: { 204: { type: 'null' }, ...errorResponses(401, 403, 503) },
+      response: { 204: { type: 'null', description: 'Signed out; the cookie is cleared' }, ...errorResponses(401, 403, 503) },
     },
   }, async (request, reply) => {
     await sessions.signOut(sessionOf(request), request.id)
@@ -94,6 +97,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
     schema: {
       tags: ['sessions'],
       summary: 'Change the password (修改密码): every session of the person ends, and a new one starts here',
+      operationId: 'changePassword',
       description: 'At least 10 characters, not containing the username, and not among the most common or easily guessed passwords (English and Chinese lists, pinyin names, dates, keyboard patterns). A wrong current password counts as a failed sign-in.',
       security: sessionSecurity,
       body: {
@@ -102,7 +106,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
         required: ['currentPassword', 'newPassword'],
         properties: { currentPassword: { type: 'string', maxLength: 256 }, newPassword: { type: 'string', maxLength: 256 } },
       },
-      response: { 200: ref('session.json'), ...errorResponses(400, 401, 403, 422, 429, 503) },
+      response: { 200: ref('session.json'), ...errorResponses(400, 401, 403, 413, 415, 422, 429, 503) },
     },
   }, async (request, reply) => {
     const session = await sessions.changePassword(sessionOf(request), { ...request.body, address: clientKey(request.ip), requestId: request.id })
@@ -114,10 +118,12 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
     schema: {
       tags: ['sessions'],
       summary: 'The person\'s live sessions (where and when they signed in)',
+      operationId: 'listSessions',
       security: sessionSecurity,
       response: {
         200: {
           type: 'array',
+          description: 'The person\'s sessions that have not ended, this one marked current',
           items: {
             type: 'object',
             additionalProperties: false,
@@ -145,8 +151,9 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
     schema: {
       tags: ['sessions'],
       summary: 'Sign out everywhere (退出所有设备): every session of the person ends, this one too',
+      operationId: 'signOutEverywhere',
       security: sessionSecurity,
-      response: { 204: { type: 'null' }, ...errorResponses(401, 403, 503) },
+      response: { 204: { type: 'null', description: 'Every session ended; the cookie is cleared' }, ...errorResponses(401, 403, 503) },
     },
   }, async (request, reply) => {
     await sessions.signOutEverywhere(sessionOf(request), request.id)

@@ -17,13 +17,14 @@ export const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (app, {
       summary: 'Statistics of an area and year, per child area (统计)',
       description: 'Counts of certificates issued, revoked and valid, and the hours of valid certificates by category, for the area and for each area directly below it (province → cities, city → counties). ' +
         'Authorities within their own area; an employer gets figures for its own certificates only. regionCode defaults to the caller\'s own area, year to the current year.',
+      operationId: 'readStats',
       security: callerSecurity,
       querystring: {
         type: 'object',
         additionalProperties: false,
         properties: { regionCode: { type: 'string', pattern: '^[0-9]{6}$' }, year: { type: 'integer', minimum: 2000, maximum: 2099 } },
       },
-      response: { 200: ref('stats.json'), ...errorResponses(400, 401, 403, 503) },
+      response: { 200: ref('stats.json'), ...errorResponses(400, 401, 403, 429, 503) },
     },
   }, async request => stats.readStats(actorOf(request), request.query))
 }

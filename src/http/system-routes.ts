@@ -16,9 +16,10 @@ export interface SystemRoutesOptions {
 }
 
 export const systemRoutes: FastifyPluginAsync<SystemRoutesOptions> = async (app, { db, keys, limiter, origins }) => {
-  const status = { type: 'object', required: ['status'], properties: { status: { type: 'string' } } } as const
+  const status = { type: 'object', description: 'The process is up', required: ['status'], properties: { status: { type: 'string' } } } as const
   const readiness = {
     type: 'object',
+    description: 'The service can serve',
     required: ['status', 'rateLimits'],
     properties: {
       status: { type: 'string', enum: ['ready', 'degraded'] },
@@ -27,13 +28,15 @@ export const systemRoutes: FastifyPluginAsync<SystemRoutesOptions> = async (app,
   } as const
 
   app.get('/healthz', {
-    schema: { tags: ['system'], summary: 'The process is up', response: { 200: status } },
+    schema: { tags: ['system'], summary: 'The process is up', operationId: 'checkLiveness', security: [], response: { 200: status } },
   }, async () => ({ status: 'ok' }))
 
   app.get('/readyz', {
     schema: {
       tags: ['system'],
       summary: 'The database is reachable and migrated',
+      operationId: 'checkReadiness',
+      security: [],
       description: 'Answers 200 while the service can serve: `status` is `degraded` when Redis is configured but unreachable (rate limits are then counted per process until it is back).',
       response: { 200: readiness, ...errorResponses(503) },
     },
@@ -53,7 +56,9 @@ export const systemRoutes: FastifyPluginAsync<SystemRoutesOptions> = async (app,
     schema: {
       tags: ['verification'],
       summary: 'Public signing keys (JWKS), retired ones included',
-      response: { 200: ref('jwks.json') },
+      operationId: 'readSigningKeys',
+      security: [],
+      response: { 200: ref('jwks.json'), ...errorResponses(429, 503) },
     },
   }, async (_request, reply) => {
     reply.header('access-control-allow-origin', '*').header('cache-control', 'public, max-age=300')

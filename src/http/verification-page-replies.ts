@@ -34,6 +34,17 @@ function loadAsset (file: string, type: string) {
 
 export type VerificationPages = ReturnType<typeof createVerificationPages>
 
+/** The response schemas of a /v route: a page for each status, failures included (sendFailure renders them), with what it shows. */
+export function pageResponses (statuses: Readonly<Record<number, string>>) {
+  return Object.fromEntries(Object.entries(statuses).map(([status, description]) => [status, { description, content: { 'text/html': { schema: { type: 'string' } } } }]))
+}
+
+/** The failures every rate-limited page may show. */
+export const pageRefusals = {
+  429: 'Too many requests from this address (or, with a name, too many names checked): a notice page; Retry-After says when to try again',
+  503: 'The service is overloaded or its database unavailable: a notice page; Retry-After says when to try again',
+} as const
+
 /** The page's assets, loaded once, and the replies that render it. */
 export function createVerificationPages ({ publicBaseUrl }: { publicBaseUrl: string }) {
   const assets = {

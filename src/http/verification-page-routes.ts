@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { CertificateService } from '../certificates/certificate-service.js'
 import { pageLanguage } from './verification-page-text.js'
 import type { NameCheckGate } from './request-guards.js'
-import { maxCheckedNameLength, type VerificationPages } from './verification-page-replies.js'
+import { maxCheckedNameLength, pageRefusals, pageResponses, type VerificationPages } from './verification-page-replies.js'
 
 export interface VerificationPageRoutesOptions {
   certificates: CertificateService
@@ -20,8 +20,6 @@ const pageQuery = {
     name: { type: 'string', description: 'A name to check against the holder\'s' },
   },
 } as const
-
-const htmlResponse = { 200: { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } } }
 
 export const verificationPageRoutes: FastifyPluginAsync<VerificationPageRoutesOptions> = async (app, { certificates, admitNameCheck, pages }) => {
   for (const asset of Object.values(pages.assets)) {
@@ -41,9 +39,14 @@ export const verificationPageRoutes: FastifyPluginAsync<VerificationPageRoutesOp
     schema: {
       tags: ['verification'],
       summary: 'Verification page: the form (证书查验页面)',
+      operationId: 'showVerificationForm',
+      security: [],
       description: 'With ?number= (as the form sends it) redirects to /v/{number}; spaces and full-width digits typed into the form are folded away.',
       querystring: { ...pageQuery, properties: { ...pageQuery.properties, number: { type: 'string' } } },
-      response: htmlResponse,
+      response: {
+        ...pageResponses({ 200: 'The form (HTML)', ...pageRefusals }),
+        303: { type: 'null', description: 'With ?number=: to /v/{number} (Location), keeping name and lang' },
+      },
     },
   }, async (request, reply) => {
     const number = (request.query.number ?? '').normalize('NFKC').replace(/[\s-]+/g, '')
@@ -60,10 +63,18 @@ export const verificationPageRoutes: FastifyPluginAsync<VerificationPageRoutesOp
     schema: {
       tags: ['verification'],
       summary: 'Verification page for a certificate number (证书查验页面)',
+      operationId: 'showVerificationPage',
+      security: [],
       description: 'Server-rendered verdict, masked record and lookup form; 200 found (valid or revoked), 404 not found, 400 malformed. A signed token in the URL fragment (as the QR code carries) is checked in the browser.',
       params: { type: 'object', required: ['number'], properties: { number: { type: 'string' } } },
       querystring: pageQuery,
-      response: htmlResponse,
+      response: pageResponses({
+        200: 'The verdict (valid or revoked) and the masked record (HTML)',
+        400: 'The number is malformed: the page says what is wrong with it',
+        404: 'No certificate has this number: the page says so',
+        405: 'HEAD with ?name=: a name is checked only by GET',
+        ...pageRefusals,
+      }),
     },
   }, async (request, reply) => {
     const name = checkedName(request.query)

@@ -23,6 +23,8 @@ export const verificationRoutes: FastifyPluginAsync<VerificationRoutesOptions> =
     schema: {
       tags: ['verification'],
       summary: 'Verify a certificate by its JWS, QR text or PDF (public, 证书核验)',
+      operationId: 'verifyCertificate',
+      security: [],
       description: 'Send JSON `{ "jws": "…" }` or `{ "qr": "…" }` (the scanned QR text: the address with the compact token of docs/QR-FORMAT.md, or with the JWS on older prints), or the PDF itself as `application/pdf` (at most 5 MB). ' +
         'A certificate that is valid, revoked, or signed but missing from the register (`unknown`) gets 200 and the report, with the signed holder name in full. ' +
         'One that cannot be verified gets a 4xx whose `code` names the first failed check — INVALID_TOKEN, UNSUPPORTED_ALGORITHM (alg none, HMAC), TOKEN_TOO_LARGE, ' +
@@ -34,7 +36,7 @@ export const verificationRoutes: FastifyPluginAsync<VerificationRoutesOptions> =
           'application/pdf': { schema: { description: 'The certificate PDF as issued (binary)' } },
         },
       },
-      response: { 200: ref('verification-report.json'), ...errorResponses(400, 413, 415, 422, 503) },
+      response: { 200: ref('verification-report.json'), ...errorResponses(400, 413, 415, 422, 429, 503) },
     },
   }, async (request, reply) => {
     const body = request.body

@@ -171,12 +171,13 @@ async function retireKeys (dir: string, names: string[], now: Date, graceSeconds
   }
 }
 
-/** Loads the key ring from `dir`, generating a first key when there is none. */
-export async function loadSigningKeys (dir: string, alg: SigningAlgorithm, now: () => Date): Promise<SigningKeyRing & { close (): void }> {
+/** Loads the key ring from `dir`, generating a first key when there is none (its kid is then `generatedKid`: start-up says to back it up). */
+export async function loadSigningKeys (dir: string, alg: SigningAlgorithm, now: () => Date): Promise<SigningKeyRing & { close (): void, readonly generatedKid?: string }> {
   await mkdir(dir, { recursive: true, mode: 0o700 })
   let keys = await readKeyFiles(dir, now())
+  let generatedKid: string | undefined
   if (keys.length === 0) {
-    await generateSigningKey(dir, alg, now())
+    generatedKid = await generateSigningKey(dir, alg, now())
     keys = await readKeyFiles(dir, now())
   }
   let lastReload = Date.now()
@@ -219,21 +220,30 @@ export async function loadSigningKeys (dir: string, alg: SigningAlgorithm, now: 
     },
     reload,
     close: () => clearInterval(timer),
+    generatedKid,
   }
 }
 
-/** The HMAC key for holder ID numbers, created once in `dir`; linking a finished file makes it race-safe across processes. */
-export async function loadHolderIdSecret (dir: string): Promise<Buffer> {
+/** The file in a key folder that holds the holder-ID secret. */
+export const holderIdSecretFile = 'holder-id.secret'
+
+/**
+ * The HMAC key for holder ID numbers, created once in `dir` (`created`: by this call, so start-up says to
+ * back it up); linking a finished file makes it race-safe across processes.
+ */
+export async function loadHolderIdSecret (dir: string): Promise<{ secret: Buffer, created: boolean }> {
   await mkdir(dir, { recursive: true, mode: 0o700 })
-  const file = path.join(dir, 'holder-id.secret')
+  const file = path.join(dir, holderIdSecretFile)
   const temporary = `${file}.${randomBytes(4).toString('hex')}.tmp`
   await writeFile(temporary, randomBytes(32).toString('hex'), { mode: 0o600 })
+  let created = false
   try {
     await link(temporary, file)
+    created = true
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
   } finally {
     await unlink(temporary)
   }
-  return Buffer.from((await readFile(file, 'utf8')).trim(), 'hex')
+  return { secret: Buffer.from((await readFile(file, 'utf8')).trim(), 'hex'), created }
 }

@@ -26,9 +26,11 @@ t.test('a first key is generated with mode 0600 and a thumbprint kid', async t =
   t.match(jwks.keys[0], { kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig', iat: seconds(now) })
   t.notOk('d' in jwks.keys[0]!, 'no private part is published')
   t.match(jwks.keys[0]!.kid, /^[\w-]{43}$/)
+  t.equal(keys.generatedKid, jwks.keys[0]!.kid, 'it says it made the key')
   const again = await loadSigningKeys(dir, 'ES256', () => now)
   again.close()
   t.equal(again.jwks().keys[0]!.kid, jwks.keys[0]!.kid, 'a restart reuses the key')
+  t.equal(again.generatedKid, undefined, 'and made none')
 })
 
 t.test('ES256 and EdDSA tokens verify against the published JWKS', async t => {
@@ -119,7 +121,9 @@ t.test('hostile tokens are refused as data, never thrown', async t => {
 t.test('the holder-ID secret is created once and kept', async t => {
   const dir = await temporaryDirectory(t)
   const [a, b] = await Promise.all([loadHolderIdSecret(dir), loadHolderIdSecret(dir)])
-  t.equal(a.length, 32)
-  t.same(a, b, 'two processes starting together agree on one secret')
+  t.equal(a.secret.length, 32)
+  t.same(a.secret, b.secret, 'two processes starting together agree on one secret')
+  t.same([a.created, b.created].sort(), [false, true], 'and exactly one of them made it')
+  t.same(await loadHolderIdSecret(dir), { secret: a.secret, created: false }, 'a restart reads it')
   t.equal((await stat(path.join(dir, 'holder-id.secret'))).mode & 0o777, 0o600)
 })
