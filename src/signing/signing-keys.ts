@@ -124,6 +124,8 @@ export async function generateSigningKey (dir: string, alg: SigningAlgorithm, no
  * other instances to pick up the new key (they reload every 30 s). Returns the new kid.
  */
 export async function rotateSigningKey (dir: string, alg: SigningAlgorithm, now: Date, graceSeconds = 300): Promise<string> {
+  // Before the service's first start there is no folder yet: the new key is then simply the first.
+  await mkdir(dir, { recursive: true, mode: 0o700 })
   const names = (await readdir(dir)).filter(n => keyFilePattern.test(n))
   const kid = await generateSigningKey(dir, alg, now)
   await retireKeys(dir, names, now, graceSeconds)

@@ -127,3 +127,13 @@ t.test('the holder-ID secret is created once and kept', async t => {
   t.same(await loadHolderIdSecret(dir), { secret: a.secret, created: false }, 'a restart reads it')
   t.equal((await stat(path.join(dir, 'holder-id.secret'))).mode & 0o777, 0o600)
 })
+
+t.test('a key rotated before the first start (no keys folder yet) becomes the first key', async t => {
+  const dir = path.join(await temporaryDirectory(t), 'keys')
+  const now = new Date('2025-12-01T08:00:00Z')
+  const kid = await rotateSigningKey(dir, 'ES256', now)
+  const keys = await loadSigningKeys(dir, 'ES256', () => now)
+  t.teardown(() => keys.close())
+  t.equal(keys.current(now).kid, kid)
+  t.equal((await stat(dir)).mode & 0o777, 0o700, 'the folder is private')
+})
