@@ -136,12 +136,17 @@ function reasonInChinese (failure: SchemaFailure): string {
   }
 }
 
+/** Longer paths are cut: a hostile body's 60 KB property name must not make a 240 KB error. */
+const maxPathCharacters = 60
+
 /** The field a failure is about: a missing or extra property is named by itself, not by its parent. */
 function failingPath (failure: SchemaFailure): string {
   const path = failure.instancePath.replace(/^\//, '').replace(/\//g, '.')
   const own = failure.params?.missingProperty ?? failure.params?.additionalProperty
   return [path, typeof own === 'string' ? own : ''].filter(Boolean).join('.')
 }
+
+const shortened = (path: string) => path.length <= maxPathCharacters ? path : `${path.slice(0, maxPathCharacters)}…`
 
 /** At most this many fields are named in one message: enough for any form, bounded for a hostile body. */
 export const maxNamedFields = 50
@@ -155,8 +160,9 @@ export function describeSchemaFailures (where: string, failures: readonly Schema
   const problems: FieldProblem[] = []
   const specific = failures.filter(f => f.keyword !== 'anyOf' && f.keyword !== 'oneOf' && f.keyword !== 'if')
   for (const failure of specific.length > 0 ? specific : failures) {
-    const path = failingPath(failure)
-    const key = `${path}|${failure.keyword}`
+    const whole = failingPath(failure)
+    const key = `${whole}|${failure.keyword}`
+    const path = shortened(whole)
     if (seen.has(key)) continue
     seen.add(key)
     problems.push({

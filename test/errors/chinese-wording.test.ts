@@ -78,6 +78,19 @@ t.test('validation names every failing field in Chinese, with what is wrong', as
   t.match(batch.json().rows[1].errors[0].messageZh, /年度（year）须为整数/, 'and explains its bad row in Chinese')
 })
 
+t.test('every failing field is named, yet a hostile body cannot make the error large', async t => {
+  const { app, createIssuer } = await build(t)
+  const { apiKey } = await createIssuer('authority', '440106')
+  const payload = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`${i}`.padStart(300, 'x'), i]))
+  const response = await app.inject({ method: 'POST', url: '/v1/certificates', headers: { authorization: `Bearer ${apiKey}` }, payload })
+  t.equal(response.statusCode, 400)
+  t.ok(response.body.length < 64 * 1024, `${response.body.length} bytes`)
+  const error = response.json()
+  t.equal(error.details.length, 50, 'at most 50 fields are named')
+  t.ok(error.messageZh.endsWith('…。'), 'and the message says there is more')
+  t.ok(error.details.every((d: { field: string }) => d.field.length <= 'body.'.length + 61), 'long names are cut')
+})
+
 t.test('the domain refusals say in Chinese what the English says', async t => {
   const { app, createIssuer } = await build(t)
   const { apiKey } = await createIssuer('authority', '440106')
