@@ -38,6 +38,7 @@ import { offlineVerifierRoutes } from './http/offline-verifier-routes.js'
 import { auditRoutes } from './http/audit-routes.js'
 import { sessionRoutes } from './http/session-routes.js'
 import { peopleRoutes } from './http/people-routes.js'
+import { consoleRoutes } from './http/console-routes.js'
 
 export interface BuildOptions {
   /** The time source; tests pin it. */
@@ -136,5 +137,6 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(revocationRoutes, { revocations: services.revocations })
   await app.register(verificationPageRoutes, { certificates: services.certificates, admitNameCheck, pages })
   await app.register(offlineVerifierRoutes, { pages, keys, publicBaseUrl: config.http.publicBaseUrl, validityHours: config.revocationListValidityHours })
+  await app.register(consoleRoutes, { sessions: services.sessions, clock })
   return app
 }

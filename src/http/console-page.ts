@@ -1,0 +1,82 @@
+// The console's page frame: header with the organisation and person, navigation by role, the main region, sign-out.
+import { escapeHtml } from './verification-page.js'
+import type { Screen } from './console-screens.js'
+
+export interface ConsolePerson {
+  displayName: string
+  roleName: string
+  organisation: string
+  kindName: string
+}
+
+export interface ConsolePageView {
+  title: string
+  /** The screen open, for the navigation's aria-current and the body's data-screen. */
+  screen: string
+  body: string
+  /** URLs of the stylesheet and scripts (console.js first). */
+  assets: { style: string, scripts: string[] }
+  /** Signed in: who, the navigation, and the CSRF token the script sends with every change. */
+  signedIn?: { person: ConsolePerson, nav: readonly Screen[], csrfToken: string }
+}
+
+const brand = '专业技术人员继续教育证书管理系统'
+
+function header (view: ConsolePageView): string {
+  const signedIn = view.signedIn
+  const who = signedIn === undefined
+    ? ''
+    : `<div class="who"><span>${escapeHtml(signedIn.person.organisation)}</span> · <span>${escapeHtml(signedIn.person.displayName)}（${escapeHtml(signedIn.person.roleName)}）</span>
+      <a href="/console/password">修改密码</a>
+      <button type="button" id="sign-out" class="link-button">退出登录</button></div>`
+  return `<header class="masthead"><div class="masthead-inner"><p class="brand"><a href="/console">${brand}</a></p>${who}</div></header>`
+}
+
+function navigation (view: ConsolePageView): string {
+  if (view.signedIn === undefined) return ''
+  const items = view.signedIn.nav.map(screen => {
+    const current = screen.id === view.screen ? ' aria-current="page"' : ''
+    return `<li><a href="/console${screen.id === 'home' ? '' : `/${screen.id}`}"${current}>${escapeHtml(screen.title)}</a></li>`
+  }).join('')
+  return `<nav class="nav" aria-label="主导航"><ul>${items}</ul></nav>`
+}
+
+/** The whole HTML document of a console screen. */
+export function renderConsolePage (view: ConsolePageView): string {
+  const csrf = view.signedIn === undefined ? '' : `\n<meta name="csrf-token" content="${escapeHtml(view.signedIn.csrfToken)}">`
+  const scripts = view.assets.scripts.map(src => `<script src="${escapeHtml(src)}" defer></script>`).join('\n')
+  return `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(view.title)} · ${brand}</title>${csrf}
+<link rel="stylesheet" href="${escapeHtml(view.assets.style)}">
+${scripts}
+</head>
+<body data-screen="${escapeHtml(view.screen)}">
+<a class="skip-link" href="#main">跳到正文</a>
+${header(view)}
+<div class="layout">
+${navigation(view)}
+<main id="main" tabindex="-1">
+<h1>${escapeHtml(view.title)}</h1>
+${view.body}
+</main>
+</div>
+</body>
+</html>
+`
+}
+
+/** The sign-in form; `notice` says why the person is here (session ended, signed out). */
+export function signInBody (notice: string | undefined): string {
+  return `${notice === undefined ? '' : `<p class="notice" role="status">${escapeHtml(notice)}</p>`}
+<form id="sign-in-form" class="form narrow">
+  <div class="field"><label for="username">用户名</label><input id="username" name="username" required maxlength="64" autocomplete="username" autocapitalize="none" spellcheck="false"></div>
+  <div class="field"><label for="password">密码</label><input id="password" name="password" type="password" required maxlength="256" autocomplete="current-password"></div>
+  <p id="sign-in-error" class="error" role="alert" hidden></p>
+  <div class="actions"><button type="submit">登录</button></div>
+</form>
+<p class="muted">持证人下载本人证书，请使用<a href="/console/download">证书自助下载</a>；查验证书真伪，请访问<a href="/v">证书查验</a>。</p>`
+}

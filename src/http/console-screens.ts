@@ -1,0 +1,162 @@
+// The console's screens: which exist, who sees them in the navigation, and the server-rendered body of each.
+// The pages only lay out forms and empty result regions; the browser script fills them from the JSON API.
+import type { IssuerKind, UserRole } from '../db/schema.js'
+import { escapeHtml } from './verification-page.js'
+
+export type ScreenId = 'home' | 'issue' | 'batch' | 'certificates' | 'verify' | 'register' | 'people' | 'audit' | 'seal' | 'password'
+
+export interface Screen {
+  id: ScreenId
+  title: string
+  /** The organisations whose people see it; undefined: everyone signed in. */
+  kinds?: readonly IssuerKind[]
+  /** Only a 管理员. */
+  adminOnly?: boolean
+  /** Shown in the navigation (the password screen is reached from the header). */
+  nav: boolean
+  /** The screen's own script beside console.js, when it has one. */
+  script?: string
+}
+
+const issuers: readonly IssuerKind[] = ['authority', 'employer']
+
+/** In navigation order. Who may actually do what is the API's decision; this only hides what would be refused. */
+export const screens: readonly Screen[] = [
+  { id: 'home', title: '首页', nav: true },
+  { id: 'issue', title: '颁发证书', kinds: issuers, nav: true, script: 'console-issue.js' },
+  { id: 'batch', title: '批量颁发', kinds: issuers, nav: true, script: 'console-batch.js' },
+  { id: 'certificates', title: '证书查询', kinds: issuers, nav: true, script: 'console-certificates.js' },
+  { id: 'verify', title: '批量核验', kinds: ['verifier', 'authority'], nav: true },
+  { id: 'register', title: '名册与统计', kinds: issuers, nav: true },
+  { id: 'people', title: '人员与密钥', adminOnly: true, nav: true },
+  { id: 'audit', title: '审计日志', kinds: ['authority'], nav: true },
+  { id: 'seal', title: '印章', kinds: issuers, adminOnly: true, nav: true },
+  { id: 'password', title: '修改密码', nav: false, script: 'console-password.js' },
+]
+
+export function findScreen (id: string): Screen | undefined {
+  return screens.find(screen => screen.id === id)
+}
+
+export function mayOpen (screen: Screen, who: { kind: IssuerKind, role: UserRole }): boolean {
+  return (screen.kinds === undefined || screen.kinds.includes(who.kind)) && (screen.adminOnly !== true || who.role === 'admin')
+}
+
+const field = (id: string, label: string, input: string, hint = '') =>
+  `<div class="field"><label for="${id}">${escapeHtml(label)}</label>${input}${hint === '' ? '' : `<p class="hint" id="${id}-hint">${escapeHtml(hint)}</p>`}</div>`
+
+const status = (id: string) => `<div id="${id}" class="status" role="status" aria-live="polite"></div>`
+
+function homeBody (visible: readonly Screen[]): string {
+  const cards = visible.filter(s => s.id !== 'home').map(s => `<li><a class="card" href="/console/${s.id}">${escapeHtml(s.title)}</a></li>`).join('\n')
+  return `<p>请选择要办理的业务。</p>\n<ul class="cards">\n${cards}\n</ul>`
+}
+
+function issueBody (year: number): string {
+  return `<form id="issue-form" class="form" novalidate>
+  <fieldset><legend>持证人</legend>
+    ${field('holder-name', '姓名', '<input id="holder-name" name="name" required maxlength="30" autocomplete="off">')}
+    ${field('holder-id', '公民身份号码', '<input id="holder-id" name="idNumber" required maxlength="18" inputmode="text" autocomplete="off" aria-describedby="holder-id-hint holder-id-check">', '18 位，最后一位可为 X')}
+    <p id="holder-id-check" class="check" aria-live="polite"></p>
+  </fieldset>
+  <fieldset><legend>单位与年度</legend>
+    ${field('employer-name', '工作单位', '<input id="employer-name" name="employer" required maxlength="60" autocomplete="organization">')}
+    ${field('year', '年度', `<input id="year" name="year" type="number" min="2000" max="2099" value="${year}" required>`)}
+    ${field('series', '专业系列（选填）', '<input id="series" name="series" maxlength="32" autocomplete="off">', '如“会计”：会计系列按会计继续教育学分要求')}
+  </fieldset>
+  <fieldset><legend>学时</legend>
+    <div class="hours">
+      ${field('hours-public', '公需科目', '<input id="hours-public" name="public" type="number" min="0" max="1000" step="0.5" value="0" inputmode="decimal">')}
+      ${field('hours-professional', '专业科目', '<input id="hours-professional" name="professional" type="number" min="0" max="1000" step="0.5" value="0" inputmode="decimal">')}
+      ${field('hours-elective', '选修科目', '<input id="hours-elective" name="elective" type="number" min="0" max="1000" step="0.5" value="0" inputmode="decimal">')}
+    </div>
+    ${field('achievement', '业绩成果（选填）', '<select id="achievement" name="achievement"><option value="">无</option><option value="lead">第一完成人</option><option value="contributor">其他完成人</option></select>')}
+  </fieldset>
+  <section id="requirement" class="panel" aria-labelledby="requirement-title" aria-live="polite">
+    <h2 id="requirement-title">学时要求</h2>
+    <div id="requirement-body"><p class="muted">正在读取适用的学时规则……</p></div>
+  </section>
+  <div class="actions"><button type="submit" id="preview-button">预览证书</button></div>
+</form>
+<section id="preview" class="panel preview" aria-labelledby="preview-title" hidden tabindex="-1">
+  <h2 id="preview-title">证书预览</h2>
+  <div id="preview-body"></div>
+  <div class="actions"><button type="button" id="issue-button">确认颁发</button> <button type="button" class="secondary" id="edit-button">返回修改</button></div>
+</section>
+${status('issue-status')}`
+}
+
+function batchBody (): string {
+  return `<ol class="steps">
+  <li><a href="/v1/certificates/batch/template" download>下载批量颁发模板（.xlsx）</a>，按模板填写名单。</li>
+  <li>上传填好的 .xlsx 或 CSV 文件（任意编码），先检查每一行。</li>
+  <li>确认无误后颁发，并下载证书 PDF。</li>
+</ol>
+<form id="batch-form" class="form">
+  ${field('batch-file', '名单文件', '<input id="batch-file" name="file" type="file" accept=".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required>')}
+  <div class="actions"><button type="submit">检查名单</button></div>
+</form>
+${status('batch-status')}
+<section id="batch-preview" class="panel" aria-labelledby="batch-preview-title" hidden tabindex="-1">
+  <h2 id="batch-preview-title">检查结果</h2>
+  <p id="batch-summary"></p>
+  <div class="table-wrap"><table id="batch-rows"><caption class="visually-hidden">每一行的检查结果</caption><thead><tr><th scope="col">行号</th><th scope="col">姓名</th><th scope="col">结果</th><th scope="col">说明</th></tr></thead><tbody></tbody></table></div>
+  <div class="actions"><button type="button" id="batch-issue">颁发可颁发的行</button></div>
+</section>
+<section id="batch-done" class="panel" aria-labelledby="batch-done-title" hidden tabindex="-1">
+  <h2 id="batch-done-title">颁发结果</h2>
+  <p id="batch-done-summary"></p>
+  <progress id="batch-progress" max="100" value="0" hidden aria-label="打包进度"></progress>
+  <div class="actions"><button type="button" id="batch-zip">下载全部证书（ZIP）</button></div>
+  <div class="table-wrap"><table id="batch-issued"><caption class="visually-hidden">已颁发的证书</caption><thead><tr><th scope="col">行号</th><th scope="col">姓名</th><th scope="col">证书编号</th><th scope="col">PDF</th></tr></thead><tbody></tbody></table></div>
+</section>`
+}
+
+function certificatesBody (): string {
+  return `<form id="search-form" class="form inline" role="search">
+  ${field('search-number', '证书编号', '<input id="search-number" name="number" maxlength="20" inputmode="numeric" autocomplete="off">')}
+  ${field('search-name', '姓名', '<input id="search-name" name="name" maxlength="30" autocomplete="off">')}
+  ${field('search-id', '公民身份号码', '<input id="search-id" name="idNumber" maxlength="18" autocomplete="off">', '只用于比对，不保存、不显示')}
+  <div class="actions"><button type="submit">查询</button></div>
+</form>
+${status('search-status')}
+<div class="table-wrap"><table id="search-results" hidden><caption class="visually-hidden">查询结果</caption><thead><tr><th scope="col">证书编号</th><th scope="col">姓名</th><th scope="col">年度</th><th scope="col">状态</th><th scope="col">操作</th></tr></thead><tbody></tbody></table></div>
+<section id="certificate" class="panel" aria-labelledby="certificate-title" hidden tabindex="-1">
+  <h2 id="certificate-title">证书</h2>
+  <dl id="certificate-facts" class="facts"></dl>
+  <div class="actions"><a id="certificate-pdf" class="button" href="#" download>下载 PDF</a> <button type="button" id="revoke-open" class="danger">撤销证书</button></div>
+</section>
+<dialog id="revoke-dialog" aria-labelledby="revoke-title">
+  <form id="revoke-form" method="dialog">
+    <h2 id="revoke-title">撤销证书</h2>
+    <p>撤销后，该证书在查验页面和接口中显示为<strong>“已撤销”</strong>，二维码和 PDF 也不再被认可为有效证书；此操作<strong>不能恢复</strong>。撤销后可为持证人重新颁发该年度的证书。</p>
+    ${field('revoke-reason', '撤销原因', '<textarea id="revoke-reason" name="reason" required maxlength="200" rows="3"></textarea>')}
+    ${status('revoke-status')}
+    <div class="actions"><button type="submit" id="revoke-confirm" class="danger" value="confirm">确认撤销</button> <button type="button" id="revoke-cancel" class="secondary">取消</button></div>
+  </form>
+</dialog>`
+}
+
+function passwordBody (mustChange: boolean): string {
+  return `${mustChange ? '<p class="notice">您正在使用临时密码，请先设置新密码后再办理业务。</p>' : ''}
+<form id="password-form" class="form narrow">
+  ${field('current-password', '当前密码', '<input id="current-password" name="currentPassword" type="password" required autocomplete="current-password">')}
+  ${field('new-password', '新密码', '<input id="new-password" name="newPassword" type="password" required minlength="10" autocomplete="new-password" aria-describedby="new-password-hint">', '至少 10 个字符，不含用户名，不要使用常见密码')}
+  <div class="actions"><button type="submit">保存新密码</button></div>
+</form>
+${status('password-status')}`
+}
+
+const pending = (what: string) => `<p class="notice">${escapeHtml(what)}功能正在建设中，请暂时使用 API（<a href="/docs">接口文档</a>）。</p>`
+
+/** The body of a screen for the person signed in. */
+export function screenBody (screen: Screen, context: { visible: readonly Screen[], year: number, mustChangePassword: boolean }): string {
+  switch (screen.id) {
+    case 'home': return homeBody(context.visible)
+    case 'issue': return issueBody(context.year)
+    case 'batch': return batchBody()
+    case 'certificates': return certificatesBody()
+    case 'password': return passwordBody(context.mustChangePassword)
+    default: return pending(screen.title)
+  }
+}
