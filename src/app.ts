@@ -39,6 +39,7 @@ import { auditRoutes } from './http/audit-routes.js'
 import { sessionRoutes } from './http/session-routes.js'
 import { peopleRoutes } from './http/people-routes.js'
 import { consoleRoutes } from './http/console-routes.js'
+import { issuanceCheckRoutes } from './http/issuance-check-routes.js'
 
 export interface BuildOptions {
   /** The time source; tests pin it. */
@@ -126,6 +127,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(sessionRoutes, { sessions: services.sessions, auth, publicBaseUrl: config.http.publicBaseUrl, policy: sessionPolicyOf(config) })
   await app.register(peopleRoutes, { users: services.users, issuers, auth })
   await app.register(certificateRoutes, { certificates: services.certificates, auth, idempotency, admitNameCheck })
+  await app.register(issuanceCheckRoutes, { auth, clock })
   await app.register(batchRoutes, { batches: services.batches, auth, idempotency })
   await app.register(batchArchiveRoutes, { archives: services.archives, auth, directory: config.archives.directory })
   await app.register(documentRoutes, { pdfs: services.pdfs, seals: services.seals, auth })

@@ -78,7 +78,13 @@
     return element
   }
 
-  window.ceConsole = { api, say, saveResponse, el, ApiError, setCsrfToken (token) { csrfToken = token } }
+  /** A fresh Idempotency-Key (crypto.randomUUID needs a secure context; an intranet address over HTTP is not one). */
+  function newKey () {
+    const bytes = crypto.getRandomValues(new Uint8Array(16))
+    return Array.from(bytes, function (b) { return b.toString(16).padStart(2, '0') }).join('')
+  }
+
+  window.ceConsole = { api, say, saveResponse, el, newKey, ApiError, setCsrfToken (token) { csrfToken = token } }
 
   document.addEventListener('DOMContentLoaded', function () {
     const signOut = document.getElementById('sign-out')

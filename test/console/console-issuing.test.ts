@@ -1,0 +1,61 @@
+// The 经办人's issuing in Chromium: one certificate with the live requirement and ID check, a preview and the issue;
+// refusals on the way (a mistyped ID number, hours short, a holder already certified).
+import t from 'tap'
+import { makeIdNumber } from '../helper.js'
+import { accessibilityViolations, launchBrowser, openPage, screenshot, serveConsole, signInThroughForm } from './console-fixture.js'
+
+const browser = await launchBrowser()
+t.teardown(() => browser.close())
+const served = await serveConsole(t)
+const { base, people } = served
+
+t.test('one certificate: the requirement as hours are typed, the ID number as typed, a preview, then the number', async t => {
+  const { page, problems } = await openPage(t, browser)
+  await signInThroughForm(page, base, people.countyClerk)
+  await page.getByRole('link', { name: '颁发证书' }).first().click()
+  await page.getByText('广东省专业技术人员继续教育学时要求').waitFor()
+  const missing = page.locator('#requirement-body')
+  t.match(await missing.textContent(), /还差 18.*还差 42.*还差 12.*还差 72/s, 'every category is missing at first')
+
+  await page.getByLabel('姓名').fill('李娜')
+  const id = makeIdNumber('440106', '19880506', 7)
+  await page.getByLabel('公民身份号码').fill(`${id.slice(0, 17)}${id[17] === '1' ? '2' : '1'}`)
+  await page.getByText('第 18 位校验码').waitFor()
+  t.equal(await page.getByLabel('公民身份号码').getAttribute('aria-invalid'), 'true', 'a wrong check digit is told as typed')
+  await page.getByLabel('公民身份号码').fill(id)
+  await page.getByText('✓ 身份证号格式与校验码正确').waitFor()
+
+  await page.getByLabel('工作单位').fill('广州天河软件科技有限公司')
+  await page.getByLabel('公需科目').fill('20')
+  await page.getByLabel('专业科目').fill('30')
+  await page.getByText('还差 12', { exact: true }).first().waitFor()
+  await page.getByRole('button', { name: '预览证书' }).click()
+  await page.getByText(/不能颁发：学时未达到/).waitFor()
+
+  await page.getByLabel('专业科目').fill('44')
+  await page.getByLabel('选修科目').fill('12')
+  await page.getByText('✓ 已达到学时要求。').waitFor()
+  t.same(await accessibilityViolations(page), [], 'the issuing form passes axe-core')
+  await page.getByRole('button', { name: '预览证书' }).click()
+  const preview = page.getByRole('region', { name: '证书预览' })
+  await preview.getByText('广东省专业技术人员继续教育证书').waitFor()
+  t.match(await preview.textContent(), /李娜 参加专业技术人员继续教育学习.*2026 年度/s)
+  await screenshot(page, 'issue-preview')
+  await page.getByRole('button', { name: '确认颁发' }).click()
+  await page.getByText(/✓ 已颁发，证书编号/).waitFor()
+  const number = await page.locator('#issue-status .number').textContent()
+  t.equal(number, '44010626000001', 'the first number of 天河区 in 2026')
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: '下载 PDF' }).click()])
+  t.match(download.suggestedFilename(), `${number}.pdf`, 'the certificate\'s PDF')
+
+  // The same holder again: the dry run says so before anything is issued.
+  await page.getByLabel('姓名').fill('李娜')
+  await page.getByLabel('公民身份号码').fill(id)
+  await page.getByLabel('工作单位').fill('广州天河软件科技有限公司')
+  await page.getByLabel('公需科目').fill('20')
+  await page.getByLabel('专业科目').fill('44')
+  await page.getByLabel('选修科目').fill('12')
+  await page.getByRole('button', { name: '预览证书' }).click()
+  await page.getByText(/不能颁发：.*已/).waitFor()
+  t.same(problems, [])
+})
