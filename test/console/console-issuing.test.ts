@@ -59,3 +59,40 @@ t.test('one certificate: the requirement as hours are typed, the ID number as ty
   await page.getByText(/不能颁发：.*已/).waitFor()
   t.same(problems, [])
 })
+
+t.test('a whole staff: the template, the dry run of a CSV with a bad row (problems first), issue, the ZIP and single PDFs', async t => {
+  const { page, problems } = await openPage(t, browser)
+  await signInThroughForm(page, base, people.employerClerk)
+  await page.goto(`${base}/console/batch`)
+  const [template] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /下载批量颁发模板/ }).click()])
+  t.match(template.suggestedFilename(), /\.xlsx$/, 'the template downloads')
+
+  const ids = [1, 2, 3].map(serial => makeIdNumber('440106', '19900101', 100 + serial))
+  const csv = ['姓名,身份证号,工作单位,年度,公需科目,专业科目,选修科目',
+    `王芳,${ids[0]},广州天河软件科技有限公司,2026,20,44,12`,
+    `陈伟,${ids[1]!.slice(0, 17)}${ids[1]![17] === '0' ? '1' : '0'},广州天河软件科技有限公司,2026,20,44,12`,
+    `刘洋,${ids[2]},广州天河软件科技有限公司,2026,18,42,12`].join('\r\n')
+  await page.getByLabel('名单文件').setInputFiles({ name: '名单.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+  await page.getByRole('button', { name: '检查名单' }).click()
+  const preview = page.getByRole('region', { name: '检查结果' })
+  await preview.waitFor()
+  t.match(await page.locator('#batch-summary').textContent(), /共 3 行：可颁发 2 行，不能颁发 1 行/)
+  const firstRow = await page.locator('#batch-rows tbody tr').first().textContent()
+  t.match(firstRow, /陈伟.*不能颁发.*校验码/, 'the bad row comes first, its reason in Chinese')
+  t.same(await accessibilityViolations(page), [], 'the preview table passes axe-core')
+  await screenshot(page, 'batch-preview')
+
+  await page.getByRole('button', { name: '颁发可颁发的 2 行' }).click()
+  const done = page.getByRole('region', { name: '颁发结果' })
+  await done.waitFor()
+  t.match(await page.locator('#batch-done-summary').textContent(), /已颁发 2 本证书，未颁发 1 行/)
+  t.equal(await page.locator('#batch-issued tbody tr').count(), 2)
+  const [zip] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载全部证书（ZIP）' }).click()])
+  t.match(zip.suggestedFilename(), /\.zip$/, 'the ZIP of the batch downloads')
+  await page.getByText('✓ 已下载全部证书（ZIP）。').waitFor()
+  t.equal(await page.locator('#batch-progress').getAttribute('value'), '100', 'the progress reached its end')
+  const [single] = await Promise.all([page.waitForEvent('download'), page.locator('#batch-issued').getByRole('link', { name: '下载 PDF' }).first().click()])
+  t.match(single.suggestedFilename(), /\.pdf$/)
+  await screenshot(page, 'batch-done')
+  t.same(problems, [])
+})
