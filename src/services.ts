@@ -16,6 +16,7 @@ import { createStatsService } from './reports/stats-service.js'
 import { createBatchVerificationService } from './verification/batch-verification-service.js'
 import { createRevocationListService } from './verification/revocation-list-service.js'
 import { createVerificationService } from './verification/verification-service.js'
+import { createCertificateSearch } from './certificates/certificate-search.js'
 import { createNameCheckService } from './certificates/name-checks.js'
 import { createBatchArchives } from './batches/batch-archives.js'
 import { createUserService } from './accounts/user-service.js'
@@ -65,6 +66,7 @@ export function createServices ({ db, keys, holderIdSecret, clock, config, pdfPo
     seals: createIssuerSealService({ db, clock }),
     idempotency: createIdempotencyService({ db, clock, retentionMs: config.idempotencyRetentionHours * 3_600_000 }),
     certificates,
+    search: createCertificateSearch({ db, holderIdSecret, clock }),
     batches: createBatchService({ db, certificates, holderIdSecret, clock, printable }),
     pdfs,
     archives: createBatchArchives({ db, pdfs, pool: pdfPool, directory: config.archives.directory, parallel: config.pdfWorkers, clock, log }),

@@ -127,7 +127,7 @@ ${status('search-status')}
   <div class="actions"><a id="certificate-pdf" class="button" href="#" download>下载 PDF</a> <button type="button" id="revoke-open" class="danger">撤销证书</button></div>
 </section>
 <dialog id="revoke-dialog" aria-labelledby="revoke-title">
-  <form id="revoke-form" method="dialog">
+  <form id="revoke-form" method="dialog" novalidate>
     <h2 id="revoke-title">撤销证书</h2>
     <p>撤销后，该证书在查验页面和接口中显示为<strong>“已撤销”</strong>，二维码和 PDF 也不再被认可为有效证书；此操作<strong>不能恢复</strong>。撤销后可为持证人重新颁发该年度的证书。</p>
     ${field('revoke-reason', '撤销原因', '<textarea id="revoke-reason" name="reason" required maxlength="200" rows="3"></textarea>')}

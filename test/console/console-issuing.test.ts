@@ -96,3 +96,49 @@ t.test('a whole staff: the template, the dry run of a CSV with a bad row (proble
   await screenshot(page, 'batch-done')
   t.same(problems, [])
 })
+
+t.test('find a certificate by name and by ID number, open it, revoke it after the confirmation; out of scope is not found', async t => {
+  const { page, problems } = await openPage(t, browser)
+  const id = makeIdNumber('440106', '19750808', 321)
+  const issued = await served.app.inject({
+    method: 'POST', url: '/v1/certificates', headers: people.countyClerk.headers,
+    payload: { holder: { name: '周敏', idNumber: id }, employer: { name: '广州天河软件科技有限公司' }, year: 2026, hours: { public: 20, professional: 44, elective: 12 } },
+  })
+  t.equal(issued.statusCode, 201)
+  const number = issued.json().number as string
+
+  await signInThroughForm(page, base, people.countyClerk)
+  await page.goto(`${base}/console/certificates`)
+  await page.getByLabel('公民身份号码').fill(id)
+  await page.getByRole('button', { name: '查询' }).click()
+  const panel = page.getByRole('region', { name: `证书 ${number}` })
+  await panel.waitFor()
+  t.match(await panel.textContent(), /周敏.*有效/s, 'found by the ID number, opened')
+  t.notMatch(await page.content(), new RegExp(id), 'the ID number is never shown back')
+  t.same(await accessibilityViolations(page), [], 'the search page passes axe-core')
+
+  await page.getByRole('button', { name: '撤销证书' }).click()
+  const dialog = page.getByRole('dialog', { name: '撤销证书' })
+  t.match(await dialog.textContent(), /不能恢复/, 'the confirmation says what revocation means')
+  await dialog.getByRole('button', { name: '确认撤销' }).click()
+  await dialog.getByText('请填写撤销原因。').waitFor()
+  await dialog.getByLabel('撤销原因').fill('学时记录有误')
+  await screenshot(page, 'revoke-dialog')
+  await dialog.getByRole('button', { name: '确认撤销' }).click()
+  await page.getByText(`✓ 证书 ${number} 已撤销。`).waitFor()
+  t.match(await page.locator('#search-results').textContent(), /已撤销/)
+  const lookup = await served.app.inject({ url: `/v1/certificates/${number}` })
+  t.equal(lookup.json().status, 'revoked', 'the register says revoked')
+
+  await page.getByLabel('公民身份号码').fill('')
+  await page.getByLabel('姓名').fill('周敏')
+  await page.getByRole('button', { name: '查询' }).click()
+  await page.getByText('找到 1 本证书。').waitFor()
+
+  // Henan's 经办人 does not find Tianhe's certificate: what is out of scope is not there.
+  const henan = await openPage(t, browser)
+  await signInThroughForm(henan.page, base, people.henanClerk)
+  await henan.page.goto(`${base}/console/certificates?number=${number}`)
+  await henan.page.getByText(/未找到符合条件的证书/).waitFor()
+  t.same([...problems, ...henan.problems], [])
+})
