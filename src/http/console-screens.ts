@@ -26,7 +26,7 @@ export const screens: readonly Screen[] = [
   { id: 'issue', title: '颁发证书', kinds: issuers, nav: true, script: 'console-issue.js' },
   { id: 'batch', title: '批量颁发', kinds: issuers, nav: true, script: 'console-batch.js' },
   { id: 'certificates', title: '证书查询', kinds: issuers, nav: true, script: 'console-certificates.js' },
-  { id: 'verify', title: '批量核验', kinds: ['verifier', 'authority'], nav: true },
+  { id: 'verify', title: '批量核验', kinds: ['verifier', 'authority'], nav: true, script: 'console-verify.js' },
   { id: 'register', title: '名册与统计', kinds: issuers, nav: true },
   { id: 'people', title: '人员与密钥', adminOnly: true, nav: true },
   { id: 'audit', title: '审计日志', kinds: ['authority'], nav: true },
@@ -137,6 +137,28 @@ ${status('search-status')}
 </dialog>`
 }
 
+function verifyBody (): string {
+  return `<p>上传申报人员名单（.xlsx 或 CSV，含证书编号，可含姓名），或一组证书 PDF，逐行显示核验结果。<a href="/v1/verify/batch/template" download>下载核验名单模板（.xlsx）</a></p>
+<form id="verify-form" class="form">
+  ${field('verify-list', '申报人员名单（.xlsx 或 CSV）', '<input id="verify-list" name="list" type="file" accept=".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet">')}
+  ${field('verify-pdfs', '或：证书 PDF（可多选）', '<input id="verify-pdfs" name="pdfs" type="file" accept=".pdf,application/pdf" multiple>')}
+  <div class="actions"><button type="submit">开始核验</button></div>
+</form>
+${status('verify-status')}
+<section id="verify-result" class="panel wide" aria-labelledby="verify-result-title" hidden tabindex="-1">
+  <h2 id="verify-result-title">核验结果</h2>
+  <p id="verify-summary"></p>
+  <div class="actions"><button type="button" id="verify-xlsx" class="secondary">下载核验结果（.xlsx）</button> <button type="button" id="verify-csv" class="secondary">下载核验结果（CSV）</button></div>
+  <p class="hint">下载时将再次核验同一文件；姓名核对次数按证书计入同一限额。</p>
+  <div class="table-wrap"><table id="verify-rows"><caption class="visually-hidden">每一行的核验结果，可按列排序</caption><thead><tr>
+    <th scope="col" aria-sort="none"><button type="button" class="sort" data-key="row">行号</button></th>
+    <th scope="col" aria-sort="none"><button type="button" class="sort" data-key="number">证书编号</button></th>
+    <th scope="col" aria-sort="none"><button type="button" class="sort" data-key="name">姓名</button></th>
+    <th scope="col" aria-sort="ascending"><button type="button" class="sort" data-key="verdict">结果</button></th>
+    <th scope="col">说明</th></tr></thead><tbody></tbody></table></div>
+</section>`
+}
+
 function passwordBody (mustChange: boolean): string {
   return `${mustChange ? '<p class="notice">您正在使用临时密码，请先设置新密码后再办理业务。</p>' : ''}
 <form id="password-form" class="form narrow">
@@ -156,6 +178,7 @@ export function screenBody (screen: Screen, context: { visible: readonly Screen[
     case 'issue': return issueBody(context.year)
     case 'batch': return batchBody()
     case 'certificates': return certificatesBody()
+    case 'verify': return verifyBody()
     case 'password': return passwordBody(context.mustChangePassword)
     default: return pending(screen.title)
   }
