@@ -41,6 +41,7 @@ import { peopleRoutes } from './http/people-routes.js'
 import { consoleRoutes } from './http/console-routes.js'
 import { issuanceCheckRoutes } from './http/issuance-check-routes.js'
 import { certificateSearchRoutes } from './http/certificate-search-routes.js'
+import { holderDownloadRoutes } from './http/holder-download-routes.js'
 
 export interface BuildOptions {
   /** The time source; tests pin it. */
@@ -130,6 +131,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(certificateRoutes, { certificates: services.certificates, auth, idempotency, admitNameCheck })
   await app.register(issuanceCheckRoutes, { auth, clock })
   await app.register(certificateSearchRoutes, { search: services.search, auth })
+  await app.register(holderDownloadRoutes, { pdfs: services.pdfs, admitNameCheck })
   await app.register(batchRoutes, { batches: services.batches, auth, idempotency })
   await app.register(batchArchiveRoutes, { archives: services.archives, auth, directory: config.archives.directory })
   await app.register(documentRoutes, { pdfs: services.pdfs, seals: services.seals, auth })

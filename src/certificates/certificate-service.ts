@@ -1,4 +1,5 @@
 // Issuing, looking up and revoking certificates: the transactions and the views the API returns.
+import { timingSafeEqual } from 'node:crypto'
 import type { Kysely, Transaction } from 'kysely'
 import { ServiceError } from '../errors.js'
 import type { CertificateRow, Database, NewCertificate } from '../db/schema.js'
@@ -10,7 +11,8 @@ import { signCertificatePayload, type CertificatePayload } from '../signing/cert
 import { formatCertificateNumber, maxSequence, parseCertificateNumber } from './certificate-number.js'
 import { ruleSets, isRuleSetId } from './hour-rules.js'
 import { normaliseName } from '../text/names.js'
-import { planIssuance, type IssuancePlan, type IssueCertificateRequest } from './issuance-request.js'
+import { holderIdHmac, planIssuance, type IssuancePlan, type IssueCertificateRequest } from './issuance-request.js'
+import { diagnoseEnteredIdNumber } from './entered-id-number.js'
 import { maskName } from './masking.js'
 import type { PrintableCharacters } from '../documents/index.js'
 import * as certificates from './certificate-repository.js'
@@ -310,6 +312,25 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
       const [outcome] = (await nameChecks.checkNames([{ number, given: name, holderName: row.holder_name }])).outcomes
       if (outcome?.checked !== true) throw nameCheckLimited(number, outcome?.retryAfterSeconds ?? 1)
       return { ...view, nameMatches: outcome.matches }
+    },
+
+    /**
+     * The full record, for its holder: the name and the ID number (by its keyed hash) must both be the holder's.
+     * A wrong pair counts against the certificate's one name-check budget, like a wrong name at GET ?name=;
+     * once it is spent, nothing is compared until the wait is over (NAME_CHECK_LIMITED). Only a valid certificate is given.
+     */
+    async readCertificateForHolder (number: string, name: string, idNumber: string): Promise<CertificateRow> {
+      parseCertificateNumber(number, currentYear())
+      const problem = diagnoseEnteredIdNumber(idNumber, { today: clock() })
+      if (problem !== null) throw new ServiceError('INVALID_ID_NUMBER', { en: `The resident ID number is not valid: ${problem.reason}.`, zh: `公民身份号码无效：${problem.reasonZh}` })
+      const row = await certificates.findCertificate(db, number)
+      if (row === undefined) throw new ServiceError('CERTIFICATE_NOT_FOUND', `No certificate has the number ${number}.`)
+      const idMatches = timingSafeEqual(Buffer.from(holderIdHmac(holderIdSecret, idNumber), 'hex'), Buffer.from(row.holder_id_hmac, 'hex'))
+      const [outcome] = (await nameChecks.checkNames([{ number, given: name, holderName: row.holder_name, otherProofMatches: idMatches }])).outcomes
+      if (outcome?.checked !== true) throw nameCheckLimited(number, outcome?.retryAfterSeconds ?? 1)
+      if (!outcome.matches) throw new ServiceError('HOLDER_NOT_MATCHED')
+      if (row.status !== 'valid') throw new ServiceError('CERTIFICATE_ALREADY_REVOKED', { en: `Certificate ${number} is revoked: it cannot be downloaded.`, zh: `证书 ${number} 已被撤销，不能下载。` })
+      return row
     },
 
     /** The full record, for issuers whose scope covers it. */

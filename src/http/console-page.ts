@@ -80,3 +80,16 @@ export function signInBody (notice: string | undefined): string {
 </form>
 <p class="muted">持证人下载本人证书，请使用<a href="/console/download">证书自助下载</a>；查验证书真伪，请访问<a href="/v">证书查验</a>。</p>`
 }
+
+/** The holder's self-service download: number, full name and ID number. */
+export function holderDownloadBody (): string {
+  return `<p>持证人可凭证书编号、本人姓名和公民身份号码下载本人的电子证书（PDF）。信息不符的尝试会被记录，并计入该证书的核对次数限制。</p>
+<form id="download-form" class="form narrow" novalidate>
+  <div class="field"><label for="download-number">证书编号</label><input id="download-number" name="number" required maxlength="20" inputmode="numeric" autocomplete="off"></div>
+  <div class="field"><label for="download-name">姓名</label><input id="download-name" name="name" required maxlength="30" autocomplete="name"></div>
+  <div class="field"><label for="download-id">公民身份号码</label><input id="download-id" name="idNumber" required maxlength="18" autocomplete="off"></div>
+  <div class="actions"><button type="submit">下载证书</button></div>
+</form>
+<div id="download-status" class="status" role="status" aria-live="polite"></div>
+<p class="muted">查验证书真伪，请访问<a href="/v">证书查验</a>。工作人员请<a href="/console/sign-in">登录</a>。</p>`
+}

@@ -75,3 +75,33 @@ t.test('an employer\'s 经办人 is refused the committee\'s screen and its rout
   const api = await page.evaluate(async () => (await fetch('/v1/verify/batch/template')).status)
   t.equal(api, 403, 'the API refuses it as well')
 })
+
+t.test('a holder downloads their own PDF; a wrong ID number counts against the certificate\'s one name-check budget', async t => {
+  const id = makeIdNumber('440106', '19800101', 9)
+  const number = await issue('黄磊', 9)
+  const { page, problems } = await openPage(t, browser)
+  await page.goto(`${base}/console/download`)
+  t.same(await accessibilityViolations(page), [], 'the public download page passes axe-core')
+  const fill = async (name: string, idNumber: string) => {
+    await page.getByLabel('证书编号').fill(number)
+    await page.getByLabel('姓名').fill(name)
+    await page.getByLabel('公民身份号码').fill(idNumber)
+  }
+  await fill('黄磊', makeIdNumber('440106', '19800101', 10))
+  await page.getByRole('button', { name: '下载证书' }).click()
+  await page.getByText('姓名或公民身份号码与证书持有人不符').waitFor()
+  await screenshot(page, 'holder-download-refused')
+
+  await fill('黄磊', id)
+  const [pdf] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载证书' }).click()])
+  t.match(pdf.suggestedFilename(), `${number}.pdf`, 'the right name and ID number give the PDF')
+
+  // One budget: the wrong ID number above, and 9 wrong names at the public lookup, spend it.
+  for (let i = 0; i < 9; i++) await served.app.inject({ url: `/v1/certificates/${number}?name=${encodeURIComponent(`错名${i}`)}` })
+  await fill('黄磊', id)
+  await page.getByRole('button', { name: '下载证书' }).click()
+  await page.getByText(/核对错误姓名 10 次/).waitFor()
+  const lookup = await served.app.inject({ url: `/v1/certificates/${number}?name=${encodeURIComponent('黄磊')}` })
+  t.equal(lookup.statusCode, 429, 'the lookup sees the same budget spent')
+  t.same(problems, [])
+})

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import type { InjectOptions } from 'fastify'
 import { Redis } from 'ioredis'
-import { adminToken, build, issueBody, type TestContext } from '../helper.js'
+import { adminToken, build, issueBody, makeIdNumber, type TestContext } from '../helper.js'
 import { findPublicRoute, loggedRequest, publicRoutes, redactedUrl } from '../../src/http/request-guards.js'
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -35,6 +35,7 @@ t.test('every public route allows RATE_LIMIT_PUBLIC_PER_MINUTE requests per addr
     'GET /v': { method: 'GET', url: '/v' },
     'GET /v/:number': { method: 'GET', url: `/v/${number}` },
     'POST /v1/session': { method: 'POST', url: '/v1/session', payload: { username: person.username, password: person.password } },
+    'POST /v1/certificates/:number/holder-pdf': { method: 'POST', url: `/v1/certificates/${number}/holder-pdf`, payload: { name: '张三', idNumber: makeIdNumber('440106', '19850312', 1) } },
   }
   t.same(Object.keys(calls).sort(), publicRoutes.map(r => `${r.method} ${r.url}`).sort(), 'every public route is exercised')
   for (const [name, call] of Object.entries(calls)) {
