@@ -27,7 +27,7 @@ export const screens: readonly Screen[] = [
   { id: 'batch', title: '批量颁发', kinds: issuers, nav: true, script: 'console-batch.js' },
   { id: 'certificates', title: '证书查询', kinds: issuers, nav: true, script: 'console-certificates.js' },
   { id: 'verify', title: '批量核验', kinds: ['verifier', 'authority'], nav: true, script: 'console-verify.js' },
-  { id: 'register', title: '名册与统计', kinds: issuers, nav: true },
+  { id: 'register', title: '名册与统计', kinds: issuers, nav: true, script: 'console-register.js' },
   { id: 'people', title: '人员与密钥', adminOnly: true, nav: true },
   { id: 'audit', title: '审计日志', kinds: ['authority'], nav: true },
   { id: 'seal', title: '印章', kinds: issuers, adminOnly: true, nav: true },
@@ -159,6 +159,27 @@ ${status('verify-status')}
 </section>`
 }
 
+function registerBody (regionCode: string, year: number): string {
+  return `<form id="register-form" class="form inline" aria-label="筛选">
+  ${field('register-region', '行政区划代码', `<input id="register-region" name="regionCode" value="${escapeHtml(regionCode)}" pattern="[0-9]{6}" maxlength="6" inputmode="numeric" required>`, '本区或下级区划，6 位代码')}
+  ${field('register-year', '年度', `<input id="register-year" name="year" type="number" min="2000" max="2099" value="${year}" required>`)}
+  <div class="actions"><button type="submit">查询</button></div>
+</form>
+${status('register-status')}
+<section id="stats" class="panel wide" aria-labelledby="stats-title" hidden>
+  <h2 id="stats-title">统计</h2>
+  <p id="stats-summary"></p>
+  <figure id="stats-chart" class="chart"></figure>
+  <div class="table-wrap"><table id="stats-table"><caption class="visually-hidden">各区划的发证统计</caption><thead><tr><th scope="col">区划</th><th scope="col" class="num">颁发</th><th scope="col" class="num">有效</th><th scope="col" class="num">撤销</th><th scope="col" class="num">有效证书总学时</th></tr></thead><tbody></tbody></table></div>
+</section>
+<section id="register" class="panel wide" aria-labelledby="register-title" hidden>
+  <h2 id="register-title">证书发放名册</h2>
+  <div class="actions"><a id="register-xlsx" class="button secondary" href="#" download>导出 .xlsx</a> <a id="register-csv" class="button secondary" href="#" download>导出 CSV</a></div>
+  <div class="table-wrap"><table id="register-table"><caption class="visually-hidden">证书发放名册</caption><thead><tr><th scope="col">证书编号</th><th scope="col">姓名</th><th scope="col">工作单位</th><th scope="col">发证日期</th><th scope="col">状态</th><th scope="col" class="num">总学时</th></tr></thead><tbody></tbody></table></div>
+  <div class="actions"><button type="button" id="register-more" class="secondary" hidden>显示更多</button></div>
+</section>`
+}
+
 function passwordBody (mustChange: boolean): string {
   return `${mustChange ? '<p class="notice">您正在使用临时密码，请先设置新密码后再办理业务。</p>' : ''}
 <form id="password-form" class="form narrow">
@@ -172,13 +193,14 @@ ${status('password-status')}`
 const pending = (what: string) => `<p class="notice">${escapeHtml(what)}功能正在建设中，请暂时使用 API（<a href="/docs">接口文档</a>）。</p>`
 
 /** The body of a screen for the person signed in. */
-export function screenBody (screen: Screen, context: { visible: readonly Screen[], year: number, mustChangePassword: boolean }): string {
+export function screenBody (screen: Screen, context: { visible: readonly Screen[], year: number, regionCode: string, mustChangePassword: boolean }): string {
   switch (screen.id) {
     case 'home': return homeBody(context.visible)
     case 'issue': return issueBody(context.year)
     case 'batch': return batchBody()
     case 'certificates': return certificatesBody()
     case 'verify': return verifyBody()
+    case 'register': return registerBody(context.regionCode, context.year)
     case 'password': return passwordBody(context.mustChangePassword)
     default: return pending(screen.title)
   }

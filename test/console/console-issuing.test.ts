@@ -142,3 +142,23 @@ t.test('find a certificate by name and by ID number, open it, revoke it after th
   await henan.page.getByText(/未找到符合条件的证书/).waitFor()
   t.same([...problems, ...henan.problems], [])
 })
+
+t.test('the register and statistics of the area: figures, the chart, the export; an area out of scope refused in Chinese', async t => {
+  const { page, problems } = await openPage(t, browser)
+  await signInThroughForm(page, base, people.countyClerk)
+  await page.goto(`${base}/console/register`)
+  await page.getByRole('region', { name: '证书发放名册' }).waitFor()
+  t.match(await page.locator('#stats-summary').textContent(), /颁发 \d+ 本，有效 \d+ 本，撤销 1 本/)
+  t.equal(await page.getByRole('img', { name: /各区划证书数/ }).count(), 1, 'the chart is an image with a title')
+  t.ok(await page.locator('#register-table tbody tr').count() >= 4, 'the register lists the certificates')
+  t.same(await accessibilityViolations(page), [], 'the register passes axe-core')
+  await screenshot(page, 'register')
+  const [xlsx] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: '导出 .xlsx' }).click()])
+  t.match(xlsx.suggestedFilename(), /\.xlsx$/)
+
+  await page.getByLabel('行政区划代码').fill('410105')
+  await page.getByRole('button', { name: '查询' }).click()
+  await page.getByText(/超出|无权|管辖/).first().waitFor()
+  t.ok(await page.getByRole('region', { name: '证书发放名册' }).isHidden(), 'nothing of another area is shown')
+  t.same(problems, [])
+})
