@@ -1,6 +1,7 @@
 // The console's screens: which exist, who sees them in the navigation, and the server-rendered body of each.
 // The pages only lay out forms and empty result regions; the browser script fills them from the JSON API.
 import type { IssuerKind, UserRole } from '../db/schema.js'
+import type { auditActions } from '../audit/audit-service.js'
 import { escapeHtml } from './verification-page.js'
 
 export type ScreenId = 'home' | 'issue' | 'batch' | 'certificates' | 'verify' | 'register' | 'people' | 'audit' | 'seal' | 'password'
@@ -28,8 +29,8 @@ export const screens: readonly Screen[] = [
   { id: 'certificates', title: '证书查询', kinds: issuers, nav: true, script: 'console-certificates.js' },
   { id: 'verify', title: '批量核验', kinds: ['verifier', 'authority'], nav: true, script: 'console-verify.js' },
   { id: 'register', title: '名册与统计', kinds: issuers, nav: true, script: 'console-register.js' },
-  { id: 'people', title: '人员与密钥', adminOnly: true, nav: true },
-  { id: 'audit', title: '审计日志', kinds: ['authority'], nav: true },
+  { id: 'people', title: '人员与密钥', adminOnly: true, nav: true, script: 'console-people.js' },
+  { id: 'audit', title: '审计日志', kinds: ['authority'], nav: true, script: 'console-audit.js' },
   { id: 'seal', title: '印章', kinds: issuers, adminOnly: true, nav: true },
   { id: 'password', title: '修改密码', nav: false, script: 'console-password.js' },
 ]
@@ -180,6 +181,50 @@ ${status('register-status')}
 </section>`
 }
 
+function peopleBody (): string {
+  return `<section class="panel wide" aria-labelledby="users-title">
+  <h2 id="users-title">工作人员</h2>
+  <form id="user-form" class="form inline" aria-label="新增工作人员">
+    ${field('user-username', '用户名', '<input id="user-username" name="username" required maxlength="64" autocomplete="off" autocapitalize="none" spellcheck="false">')}
+    ${field('user-display', '姓名', '<input id="user-display" name="displayName" required maxlength="64" autocomplete="off">')}
+    ${field('user-role', '角色', '<select id="user-role" name="role"><option value="clerk">经办人</option><option value="admin">管理员</option></select>')}
+    <div class="actions"><button type="submit">新增</button></div>
+  </form>
+  ${status('users-status')}
+  <div class="table-wrap"><table id="users-table"><caption class="visually-hidden">本单位工作人员</caption><thead><tr><th scope="col">用户名</th><th scope="col">姓名</th><th scope="col">角色</th><th scope="col">状态</th><th scope="col">最近登录</th><th scope="col">操作</th></tr></thead><tbody></tbody></table></div>
+</section>
+<section class="panel wide" aria-labelledby="keys-title">
+  <h2 id="keys-title">API 密钥</h2>
+  <p class="muted">供本单位业务系统调用接口；密钥只在创建时显示一次，请妥善保存。</p>
+  <div class="actions"><button type="button" id="key-create">创建 API 密钥</button></div>
+  ${status('keys-status')}
+  <div class="table-wrap"><table id="keys-table"><caption class="visually-hidden">本单位 API 密钥</caption><thead><tr><th scope="col">编号</th><th scope="col">前缀</th><th scope="col">状态</th><th scope="col">创建时间</th><th scope="col">最近使用</th><th scope="col">操作</th></tr></thead><tbody></tbody></table></div>
+</section>`
+}
+
+function auditBody (regionCode: string): string {
+  return `<form id="audit-form" class="form inline" aria-label="筛选">
+  ${field('audit-region', '行政区划代码', `<input id="audit-region" name="regionCode" value="${escapeHtml(regionCode)}" pattern="[0-9]{6}" maxlength="6" inputmode="numeric">`)}
+  ${field('audit-from', '起始日期', '<input id="audit-from" name="from" type="date">')}
+  ${field('audit-to', '截止日期（含）', '<input id="audit-to" name="to" type="date">')}
+  ${field('audit-action', '事件', `<select id="audit-action" name="action"><option value="">全部</option>${auditActionOptions}</select>`)}
+  <div class="actions"><button type="submit">查询</button> <button type="button" id="audit-export" class="secondary">导出 CSV</button></div>
+</form>
+${status('audit-status')}
+<div class="table-wrap"><table id="audit-table" hidden><caption class="visually-hidden">审计日志</caption><thead><tr><th scope="col">时间</th><th scope="col">事件</th><th scope="col">操作者</th><th scope="col">对象</th><th scope="col">变化</th></tr></thead><tbody></tbody></table></div>
+<div class="actions"><button type="button" id="audit-more" class="secondary" hidden>显示更多</button></div>`
+}
+
+/** The audit trail's actions in Chinese, for the filter and the table (console-audit.js reads them from the options). */
+export const auditActionNames: Readonly<Record<typeof auditActions[number], string>> = {
+  'certificate.issued': '颁发证书', 'certificate.revoked': '撤销证书', 'issuer.created': '创建发证机构', 'issuer.seal_changed': '更换印章',
+  'api_key.created': '创建 API 密钥', 'api_key.revoked': '吊销 API 密钥', 'verification.batch': '批量核验', 'user.created': '新增人员',
+  'user.disabled': '停用人员', 'user.enabled': '启用人员', 'user.role_changed': '变更角色', 'user.password_reset': '重置密码',
+  'user.password_changed': '修改密码', 'session.signed_in': '登录', 'session.sign_in_failed': '登录失败', 'session.sign_in_locked': '登录锁定',
+  'session.signed_out': '退出登录', 'session.signed_out_everywhere': '退出所有设备',
+}
+const auditActionOptions = Object.entries(auditActionNames).map(([value, name]) => `<option value="${value}">${escapeHtml(name)}</option>`).join('')
+
 function passwordBody (mustChange: boolean): string {
   return `${mustChange ? '<p class="notice">您正在使用临时密码，请先设置新密码后再办理业务。</p>' : ''}
 <form id="password-form" class="form narrow">
@@ -201,6 +246,8 @@ export function screenBody (screen: Screen, context: { visible: readonly Screen[
     case 'certificates': return certificatesBody()
     case 'verify': return verifyBody()
     case 'register': return registerBody(context.regionCode, context.year)
+    case 'people': return peopleBody()
+    case 'audit': return auditBody(context.regionCode)
     case 'password': return passwordBody(context.mustChangePassword)
     default: return pending(screen.title)
   }
