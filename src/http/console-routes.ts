@@ -95,7 +95,7 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleRoutesOptions> = async (ap
       const body = `<p class="error" role="alert">${roleNames[actor.user.role]}（${kindNames[actor.kind]}）无权使用“${shown.title}”。</p><p><a href="/console">返回首页</a></p>`
       return send(reply, 403, { title: shown.title, screen: shown.id, body, signedIn }, [])
     }
-    const body = screenBody(shown, { visible: nav, year: chinaYear(clock()), regionCode: actor.region.code, mustChangePassword: session.mustChangePassword })
+    const body = screenBody(shown, { visible: nav, year: chinaYear(clock()), regionCode: actor.region.code, organisation: actor.name, mustChangePassword: session.mustChangePassword })
     return send(reply, 200, { title: shown.title, screen: shown.id, body, signedIn }, shown.script === undefined ? [] : [shown.script])
   }
 

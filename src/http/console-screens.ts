@@ -31,7 +31,7 @@ export const screens: readonly Screen[] = [
   { id: 'register', title: '名册与统计', kinds: issuers, nav: true, script: 'console-register.js' },
   { id: 'people', title: '人员与密钥', adminOnly: true, nav: true, script: 'console-people.js' },
   { id: 'audit', title: '审计日志', kinds: ['authority'], nav: true, script: 'console-audit.js' },
-  { id: 'seal', title: '印章', kinds: issuers, adminOnly: true, nav: true },
+  { id: 'seal', title: '印章', kinds: issuers, adminOnly: true, nav: true, script: 'console-seal.js' },
   { id: 'password', title: '修改密码', nav: false, script: 'console-password.js' },
 ]
 
@@ -225,6 +225,25 @@ export const auditActionNames: Readonly<Record<typeof auditActions[number], stri
 }
 const auditActionOptions = Object.entries(auditActionNames).map(([value, name]) => `<option value="${value}">${escapeHtml(name)}</option>`).join('')
 
+function sealBody (organisation: string, year: number): string {
+  return `<p>印章盖在每本证书的“发证单位”处，包括已颁发的证书。请上传透明背景的 PNG 图片（不超过 512 KB、边长不超过 1024 像素），先在样例证书上查看效果，再保存。</p>
+<form id="seal-form" class="form">
+  ${field('seal-file', '印章图片（PNG）', '<input id="seal-file" name="seal" type="file" accept="image/png">')}
+  <div class="actions"><button type="submit" id="seal-save" disabled>保存印章</button> <button type="button" id="seal-remove" class="secondary">删除现有印章</button></div>
+</form>
+${status('seal-status')}
+<section class="panel preview" aria-labelledby="seal-preview-title">
+  <h2 id="seal-preview-title">样例证书</h2>
+  <p id="seal-preview-note" class="muted">现有印章</p>
+  <div class="certificate-sample">
+    <p class="meta">证书编号：样例</p>
+    <p class="title">专业技术人员继续教育证书</p>
+    <p class="text">张三 参加专业技术人员继续教育学习，经审核，已完成 ${year} 年度专业技术人员继续教育学习任务，特发此证。</p>
+    <div class="seal-area"><p class="meta">发证单位：${escapeHtml(organisation)}</p><p class="meta">发证时间：${year} 年</p><img id="seal-image" alt="印章" hidden></div>
+  </div>
+</section>`
+}
+
 function passwordBody (mustChange: boolean): string {
   return `${mustChange ? '<p class="notice">您正在使用临时密码，请先设置新密码后再办理业务。</p>' : ''}
 <form id="password-form" class="form narrow">
@@ -238,7 +257,7 @@ ${status('password-status')}`
 const pending = (what: string) => `<p class="notice">${escapeHtml(what)}功能正在建设中，请暂时使用 API（<a href="/docs">接口文档</a>）。</p>`
 
 /** The body of a screen for the person signed in. */
-export function screenBody (screen: Screen, context: { visible: readonly Screen[], year: number, regionCode: string, mustChangePassword: boolean }): string {
+export function screenBody (screen: Screen, context: { visible: readonly Screen[], year: number, regionCode: string, organisation: string, mustChangePassword: boolean }): string {
   switch (screen.id) {
     case 'home': return homeBody(context.visible)
     case 'issue': return issueBody(context.year)
@@ -247,6 +266,7 @@ export function screenBody (screen: Screen, context: { visible: readonly Screen[
     case 'verify': return verifyBody()
     case 'register': return registerBody(context.regionCode, context.year)
     case 'people': return peopleBody()
+    case 'seal': return sealBody(context.organisation, context.year)
     case 'audit': return auditBody(context.regionCode)
     case 'password': return passwordBody(context.mustChangePassword)
     default: return pending(screen.title)

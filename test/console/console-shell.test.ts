@@ -1,6 +1,7 @@
 // The console's shell in Chromium: signing in (a wrong password told in Chinese), navigation by role, a screen out of
 // the person's role, an ended session back to sign-in with a message, signing out, the CSP, and axe-core on each page.
 import t from 'tap'
+import { PNG } from 'pngjs'
 import { accessibilityViolations, launchBrowser, openPage, screenshot, serveConsole, signInThroughForm } from './console-fixture.js'
 
 const browser = await launchBrowser()
@@ -119,5 +120,42 @@ t.test('a 管理员 manages staff and API keys, and reads and exports the audit 
   t.match(csv.suggestedFilename(), /\.csv$/)
   t.same(await accessibilityViolations(page), [], 'the audit trail passes axe-core')
   await screenshot(page, 'audit')
+  t.same(problems, [])
+})
+
+/** A red ring on transparency, like a seal. */
+function sealPng (): Buffer {
+  const size = 200
+  const png = new PNG({ width: size, height: size })
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const r = Math.hypot(x - size / 2, y - size / 2)
+      const i = (y * size + x) * 4
+      const ink = (r > 80 && r < 95) || (Math.abs(x - size / 2) < 25 && Math.abs(y - size / 2) < 25)
+      png.data[i] = 200; png.data[i + 1] = 20; png.data[i + 2] = 30; png.data[i + 3] = ink ? 230 : 0
+    }
+  }
+  return PNG.sync.write(png)
+}
+
+t.test('the seal: a PNG seen on a sample certificate before it is saved; a file that is no PNG refused in Chinese', async t => {
+  const { page, problems } = await openPage(t, browser)
+  await signInThroughForm(page, base, people.countyAdmin)
+  await page.getByRole('link', { name: '印章' }).first().click()
+  await page.getByText('尚未上传印章').waitFor()
+  await page.getByLabel('印章图片（PNG）').setInputFiles({ name: 'seal.png', mimeType: 'image/png', buffer: Buffer.from('not a png') })
+  await page.getByRole('button', { name: '保存印章' }).click()
+  await page.getByText(/PNG/, { exact: false }).locator('visible=true').first().waitFor()
+  t.match(await page.locator('#seal-status').textContent(), /印章|PNG/, 'the refusal is told in Chinese')
+
+  await page.getByLabel('印章图片（PNG）').setInputFiles({ name: 'seal.png', mimeType: 'image/png', buffer: sealPng() })
+  await page.getByText('预览：seal.png（尚未保存）').waitFor()
+  t.equal(await served.app.inject({ url: '/v1/issuers/me/seal', headers: people.countyAdmin.headers }).then(r => r.statusCode), 404, 'nothing is saved by the preview')
+  t.ok(await page.getByRole('img', { name: '印章' }).isVisible(), 'the seal is on the sample certificate')
+  t.same(await accessibilityViolations(page), [], 'the seal screen passes axe-core')
+  await screenshot(page, 'seal')
+  await page.getByRole('button', { name: '保存印章' }).click()
+  await page.getByText('✓ 印章已保存').waitFor()
+  t.equal(await served.app.inject({ url: '/v1/issuers/me/seal', headers: people.countyAdmin.headers }).then(r => r.statusCode), 200, 'saved')
   t.same(problems, [])
 })
