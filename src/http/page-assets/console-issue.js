@@ -49,7 +49,7 @@ document.addEventListener('DOMContentLoaded', function () {
     const table = el('table', { class: 'requirement' })
     table.appendChild(el('caption', { class: 'visually-hidden' }, '学时要求与已填学时'))
     const head = el('tr')
-    for (const h of ['类别', '最低要求', '已计入', '还差']) head.appendChild(el('th', { scope: 'col' }, h))
+    for (const [i, h] of ['类别', '最低要求', '已计入', '还差'].entries()) head.appendChild(el('th', i === 0 ? { scope: 'col' } : { scope: 'col', class: 'num' }, h))
     table.appendChild(el('thead')).appendChild(head)
     const body = table.appendChild(el('tbody'))
     const credited = check.hours.credited
