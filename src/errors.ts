@@ -47,6 +47,7 @@ export const errorTable = {
   BATCH_NOT_FOUND: { status: 404, en: 'No batch has this id.', zh: '未找到该批次。' },
   ARCHIVE_NOT_FOUND: { status: 404, en: 'No archive of this batch was asked for, or it has expired.', zh: '该批次尚未生成压缩包，或压缩包已过期。' },
   ISSUER_NOT_FOUND: { status: 404, en: 'No issuer has this id.', zh: '未找到该发证机构。' },
+  REPORT_NOT_FOUND: { status: 404, en: 'No verification report has this number and code.', zh: '未找到该编号和验证码的核验报告。' },
   USER_NOT_FOUND: { status: 404, en: 'The organisation has no user with this id.', zh: '本单位没有该用户。' },
   API_KEY_NOT_FOUND: { status: 404, en: 'The organisation has no active API key with this id.', zh: '本单位没有该有效 API 密钥。' },
   REVOCATION_LIST_NOT_FOUND: { status: 404, en: 'No signing key has this kid, so there is no revocation list for it.', zh: '没有该签名密钥，也就没有对应的撤销列表。' },

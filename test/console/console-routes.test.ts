@@ -1,5 +1,6 @@
 // The routes the console added, as any client calls them: a form's live check, the search of an issuer's own
 // records, and the holder's own PDF within the certificate's one name-check budget.
+import { mkdir, writeFile } from 'node:fs/promises'
 import t from 'tap'
 import { build, issueBody, makeIdNumber } from '../helper.js'
 
@@ -64,4 +65,30 @@ t.test('the holder\'s PDF: the right name and ID number; a wrong pair counted in
   t.equal((await download('郑洁', idNumber)).statusCode, 200, 'a day later the budget is back')
   await app.inject({ method: 'POST', url: `/v1/certificates/${number}/revoke`, headers: as(county), payload: { reason: '信息有误' } })
   t.equal((await download('郑洁', idNumber)).json().code, 'CERTIFICATE_ALREADY_REVOKED', 'a revoked certificate is not given')
+})
+
+t.test('a signed verification report: its own number and code, a signed PDF, confirmed by anyone with both; altered, not genuine', async t => {
+  const valid = await issue(county, '吴静')
+  const revoked = await issue(county, '钱进')
+  await app.inject({ method: 'POST', url: `/v1/certificates/${revoked.number}/revoke`, headers: as(county), payload: { reason: '信息有误' } })
+  const made = await app.inject({ method: 'POST', url: '/v1/verification-reports', headers: as(verifier), payload: { rows: [{ number: valid.number, name: '吴静' }, { number: revoked.number }, { number: '44010626999999' }] } })
+  t.equal(made.statusCode, 201)
+  const report = made.json()
+  t.match(report, { number: /^HY2026\d{6}$/, code: /^[A-Z2-9]{6}$/, committee: '广东省工程系列高级职称评审委员会', genuine: true, summary: { rows: 3, verdicts: { valid: 1, revoked: 1, 'not-found': 1 } } })
+  t.notMatch(made.body, '吴静', 'the report shows masked names, never a name sent')
+
+  const pdf = await app.inject({ url: report.links.pdf, headers: as(verifier) })
+  t.equal(pdf.statusCode, 200)
+  t.equal(pdf.rawPayload.subarray(0, 5).toString(), '%PDF-')
+  t.match(pdf.rawPayload.toString('latin1'), /ETSI\.CAdES\.detached/, 'signed like the certificates')
+  await mkdir('test-artifacts/console', { recursive: true })
+  await writeFile('test-artifacts/console/verification-report.pdf', pdf.rawPayload)
+  t.equal((await app.inject({ url: report.links.pdf, headers: as(county) })).json().code, 'REPORT_NOT_FOUND', 'only its maker gets the PDF')
+
+  const confirm = await app.inject({ url: `/v1/verification-reports/${report.number}?code=${report.code}` })
+  t.match(confirm.json(), { number: report.number, genuine: true })
+  t.equal((await app.inject({ url: `/v1/verification-reports/${report.number}?code=AAAAAA` })).json().code, 'REPORT_NOT_FOUND', 'a wrong code shows nothing')
+
+  await built.database.db.updateTable('verification_reports').set({ report: JSON.stringify({ ...confirm.json(), rows: confirm.json().rows.map((r: { verdict: string }) => ({ ...r, verdict: 'valid' })) }) as never }).execute()
+  t.equal((await app.inject({ url: `/v1/verification-reports/${report.number}?code=${report.code}` })).json().genuine, false, 'a verdict altered in the database breaks the signed digest')
 })

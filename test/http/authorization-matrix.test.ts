@@ -177,6 +177,10 @@ const matrix: Record<string, Entry> = {
   'GET /v1/stats': keyRoute((_c, scope) => ({ url: `/v1/stats?regionCode=${scope === 'out' ? '410105' : '440106'}&year=2025` }), withinScope(200)),
   'GET /v1/audit': keyRoute((_c, scope) => ({ url: `/v1/audit?regionCode=${scope === 'out' ? '410105' : '440106'}` }), withinScope(200, authorities)),
   'POST /v1/verify/batch': keyRoute(async (c, scope) => ({ method: 'POST', url: '/v1/verify/batch', payload: { rows: [{ number: await c.certificate(scope) }] } }), org => (['verifier', ...authorities].includes(org) ? 200 : 403)),
+  'POST /v1/verification-reports': keyRoute(async (c, scope) => ({ method: 'POST', url: '/v1/verification-reports', payload: { rows: [{ number: await c.certificate(scope) }] } }), org => (['verifier', ...authorities].includes(org) ? 201 : 403)),
+  // A report of nobody's: those who may make reports are told it is not theirs, the others that they may not.
+  'GET /v1/verification-reports/:number/pdf': keyRoute(() => ({ url: '/v1/verification-reports/HY2026999999/pdf' }), org => (['verifier', ...authorities].includes(org) ? 404 : 403), ['any']),
+  'GET /v1/verification-reports/:number': publicRoute(404, () => ({ url: '/v1/verification-reports/HY2026999999?code=AAAAAA' })),
   'GET /v1/verify/batch/template': keyRoute(() => ({ url: '/v1/verify/batch/template' }), org => (['verifier', ...authorities].includes(org) ? 200 : 403), ['any']),
   'PUT /v1/issuers/me/seal': keyRoute(() => ({ method: 'PUT', url: '/v1/issuers/me/seal', headers: { 'content-type': 'image/png' }, payload: seal }), withinScope(200), ['any'], true),
   'GET /v1/issuers/me/seal': keyRoute(async (c, _scope, caller) => { await c.uploadSeal(caller); return { url: '/v1/issuers/me/seal' } }, withinScope(200), ['any']),
