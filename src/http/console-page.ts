@@ -93,3 +93,20 @@ export function holderDownloadBody (): string {
 <div id="download-status" class="status" role="status" aria-live="polite"></div>
 <p class="muted">查验证书真伪，请访问<a href="/v">证书查验</a>。工作人员请<a href="/console/sign-in">登录</a>。</p>`
 }
+
+/** A verification report confirmed by its number and code (the QR code of its PDF leads here). */
+export function reportConfirmationBody (): string {
+  return `<p>凭核验报告上的报告编号和验证码，核实报告内容是否由本服务签发且未被改动。</p>
+<form id="report-form" class="form inline" novalidate>
+  <div class="field"><label for="report-number">报告编号</label><input id="report-number" name="number" required maxlength="12" autocomplete="off"></div>
+  <div class="field"><label for="report-code">验证码</label><input id="report-code" name="code" required maxlength="6" autocomplete="off" autocapitalize="characters"></div>
+  <div class="actions"><button type="submit">核实报告</button></div>
+</form>
+<div id="report-status" class="status" role="status" aria-live="polite"></div>
+<section id="report" class="panel wide" aria-labelledby="report-title" hidden>
+  <h2 id="report-title">核验报告</h2>
+  <p id="report-verdict"></p>
+  <dl id="report-facts" class="facts"></dl>
+  <div class="table-wrap"><table id="report-rows"><caption class="visually-hidden">报告所列的核验结果</caption><thead><tr><th scope="col">行号</th><th scope="col">证书编号</th><th scope="col">持证人</th><th scope="col">结果</th><th scope="col">说明</th></tr></thead><tbody></tbody></table></div>
+</section>`
+}

@@ -8,7 +8,7 @@ import { roleNames } from '../accounts/user-service.js'
 import { projectFile } from '../project-files.js'
 import { chinaYear } from '../text/china-time.js'
 import { kindNames, sessionCookieName } from './authentication.js'
-import { holderDownloadBody, renderConsolePage, signInBody, type ConsolePageView } from './console-page.js'
+import { holderDownloadBody, renderConsolePage, reportConfirmationBody, signInBody, type ConsolePageView } from './console-page.js'
 import { findScreen, mayOpen, screenBody, screens, type Screen } from './console-screens.js'
 
 export interface ConsoleRoutesOptions {
@@ -24,7 +24,7 @@ const consoleSecurityHeaders = {
   'cache-control': 'no-store',
 }
 
-const assetFiles = ['console.css', 'console.js', ...new Set(screens.flatMap(s => (s.script === undefined ? [] : [s.script]))), 'console-download.js']
+const assetFiles = ['console.css', 'console.js', ...new Set(screens.flatMap(s => (s.script === undefined ? [] : [s.script]))), 'console-download.js', 'console-report.js']
 
 interface Asset { body: Buffer, type: string, url: string }
 
@@ -75,6 +75,7 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleRoutesOptions> = async (ap
     if (id === 'sign-in') return signInPage(request, reply)
     // Public: a holder has no account.
     if (id === 'download') return send(reply, 200, { title: '证书自助下载', screen: 'download', body: holderDownloadBody() }, ['console-download.js'])
+    if (id === 'report') return send(reply, 200, { title: '核验报告核实', screen: 'report', body: reportConfirmationBody() }, ['console-report.js'])
     const screen = findScreen(id)
     if (screen === undefined) return reply.callNotFound()
     const session = await sessionOfPage(request)

@@ -84,6 +84,22 @@ document.addEventListener('DOMContentLoaded', function () {
     }
   })
 
+  // A signed report of the same list: its rows sent again as JSON (numbers and names as the file gave them).
+  document.getElementById('verify-report').addEventListener('click', async function () {
+    const reportStatus = document.getElementById('verify-report-status')
+    if (sent.kind !== 'list') { say(reportStatus, '签名核验报告针对名单生成；请上传申报人员名单。', 'error'); return }
+    say(reportStatus, '正在生成签名核验报告……', 'busy')
+    try {
+      const made = await api('POST', '/v1/verification-reports', { json: { rows: rows.map(function (r) { return r.name === undefined ? { number: r.number || '' } : { number: r.number || '', name: r.name } }) } })
+      await saveResponse(await api('GET', made.links.pdf, { raw: true }), '核验报告-' + made.number + '.pdf')
+      reportStatus.replaceChildren(document.createTextNode('✓ 已生成核验报告 '), el('span', { class: 'number' }, made.number), document.createTextNode('，验证码 '),
+        el('span', { class: 'number' }, made.code), document.createTextNode('。 '), el('a', { href: '/console/report?number=' + made.number + '&code=' + made.code }, '查看核实页面'))
+      reportStatus.className = 'status status-ok'
+    } catch (failure) {
+      say(reportStatus, failure.message, 'error')
+    }
+  })
+
   for (const format of ['xlsx', 'csv']) {
     document.getElementById('verify-' + format).addEventListener('click', async function () {
       say(status, '正在生成核验结果……', 'busy')
