@@ -72,7 +72,7 @@ ${view.body}
 /** The sign-in form; `notice` says why the person is here (session ended, signed out). */
 export function signInBody (notice: string | undefined): string {
   return `${notice === undefined ? '' : `<p class="notice" role="status">${escapeHtml(notice)}</p>`}
-<form id="sign-in-form" class="form narrow">
+<form id="sign-in-form" class="form narrow" novalidate>
   <div class="field"><label for="username">用户名</label><input id="username" name="username" required maxlength="64" autocomplete="username" autocapitalize="none" spellcheck="false"></div>
   <div class="field"><label for="password">密码</label><input id="password" name="password" type="password" required maxlength="256" autocomplete="current-password"></div>
   <p id="sign-in-error" class="error" role="alert" hidden></p>

@@ -93,7 +93,7 @@ function batchBody (): string {
   <li>上传填好的 .xlsx 或 CSV 文件（任意编码），先检查每一行。</li>
   <li>确认无误后颁发，并下载证书 PDF。</li>
 </ol>
-<form id="batch-form" class="form">
+<form id="batch-form" class="form" novalidate>
   ${field('batch-file', '名单文件', '<input id="batch-file" name="file" type="file" accept=".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required>')}
   <div class="actions"><button type="submit">检查名单</button></div>
 </form>
@@ -247,7 +247,7 @@ ${status('seal-status')}
 
 function passwordBody (mustChange: boolean): string {
   return `${mustChange ? '<p class="notice">您正在使用临时密码，请先设置新密码后再办理业务。</p>' : ''}
-<form id="password-form" class="form narrow">
+<form id="password-form" class="form narrow" novalidate>
   ${field('current-password', '当前密码', '<input id="current-password" name="currentPassword" type="password" required autocomplete="current-password">')}
   ${field('new-password', '新密码', '<input id="new-password" name="newPassword" type="password" required minlength="10" autocomplete="new-password" aria-describedby="new-password-hint">', '至少 10 个字符，不含用户名，不要使用常见密码')}
   <div class="actions"><button type="submit">保存新密码</button></div>

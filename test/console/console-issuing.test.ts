@@ -126,6 +126,7 @@ t.test('find a certificate by name and by ID number, open it, revoke it after th
   await screenshot(page, 'revoke-dialog')
   await dialog.getByRole('button', { name: '确认撤销' }).click()
   await page.getByText(`✓ 证书 ${number} 已撤销。`).waitFor()
+  t.equal(await page.getByRole('link', { name: '为持证人颁发新证书' }).getAttribute('href'), '/console/issue', 'the replacement is one click away')
   t.match(await page.locator('#search-results').textContent(), /已撤销/)
   const lookup = await served.app.inject({ url: `/v1/certificates/${number}` })
   t.equal(lookup.json().status, 'revoked', 'the register says revoked')

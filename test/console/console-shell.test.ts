@@ -45,6 +45,24 @@ t.test('a 经办人 of an HR department signs in and sees the screens of their r
   t.same(problems, [])
 })
 
+t.test('a first sign-in with a temporary password opens only the password screen, then the console', async t => {
+  const created = await served.app.inject({ method: 'POST', url: '/v1/issuers/me/users', headers: people.countyAdmin.headers, payload: { username: 'qian.hui', displayName: '钱慧', role: 'clerk' } })
+  const { page, problems } = await openPage(t, browser)
+  await signInThroughForm(page, base, { username: 'qian.hui', password: created.json().temporaryPassword as string })
+  t.equal(await page.getByRole('heading', { level: 1 }).textContent(), '修改密码')
+  t.equal(await page.getByRole('navigation', { name: '主导航' }).getByRole('link').count(), 0, 'nothing else is offered')
+  await page.getByLabel('当前密码').fill(created.json().temporaryPassword as string)
+  await page.getByLabel('新密码').fill('123456')
+  await page.getByRole('button', { name: '保存新密码' }).click()
+  await page.locator('#password-status.status-error').waitFor()
+  t.match(await page.locator('#password-status').textContent(), /密码/, 'a weak password is refused in Chinese')
+  await page.getByLabel('新密码').fill('Tianhe-jixu-jiaoyu-2026')
+  await page.getByRole('button', { name: '保存新密码' }).click()
+  await page.getByRole('heading', { level: 1, name: '首页' }).waitFor()
+  t.ok(await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '颁发证书' }).isVisible(), 'then the console opens')
+  t.same(problems, [])
+})
+
 t.test('a committee and a 管理员 see their own navigation', async t => {
   const { page } = await openPage(t, browser)
   await signInThroughForm(page, base, people.verifierClerk)

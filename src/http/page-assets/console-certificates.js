@@ -88,7 +88,8 @@ document.addEventListener('DOMContentLoaded', function () {
       await api('POST', '/v1/certificates/' + open.number + '/revoke', { json: { reason }, headers: { 'idempotency-key': newKey() } })
       dialog.close()
       await search(lastSearch)
-      say(status, '✓ 证书 ' + open.number + ' 已撤销。如需为持证人重新颁发，请使用“颁发证书”。', 'ok')
+      status.replaceChildren(document.createTextNode('✓ 证书 ' + open.number + ' 已撤销。'), el('a', { href: '/console/issue' }, '为持证人颁发新证书'))
+      status.className = 'status status-ok'
     } catch (failure) {
       say(revokeStatus, failure.message, 'error')
     }
