@@ -77,7 +77,7 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleRoutesOptions> = async (ap
     if (id === 'download') return send(reply, 200, { title: '证书自助下载', screen: 'download', body: holderDownloadBody() }, ['console-download.js'])
     if (id === 'report') return send(reply, 200, { title: '核验报告核实', screen: 'report', body: reportConfirmationBody() }, ['console-report.js'])
     const screen = findScreen(id)
-    if (screen === undefined) return reply.callNotFound()
+    if (screen === undefined) return send(reply, 404, { title: '页面不存在', screen: 'not-found', body: '<p>没有这个页面。</p><p><a href="/console">返回首页</a></p>' }, [])
     const session = await sessionOfPage(request)
     if (session === undefined) return reply.redirect('/console/sign-in', 303)
     if (session === 'expired') return reply.redirect('/console/sign-in?reason=expired', 303)

@@ -33,6 +33,8 @@ t.test('a 经办人 of an HR department signs in and sees the screens of their r
   t.same(await accessibilityViolations(page), [], 'the home page passes axe-core')
   await screenshot(page, 'home-clerk')
 
+  const unknown = await page.goto(`${base}/console/no-such-screen`)
+  t.equal(unknown?.status(), 404, 'an unknown screen is a page saying so')
   const refused = await page.goto(`${base}/console/people`)
   t.equal(refused?.status(), 403, 'a 管理员 screen is refused to a 经办人')
   t.match(await page.getByRole('alert').textContent(), /无权使用/)
