@@ -89,7 +89,7 @@ t.test('a whole staff: the template, the dry run of a CSV with a bad row (proble
   t.equal(await page.locator('#batch-issued tbody tr').count(), 2)
   const [zip] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载全部证书（ZIP）' }).click()])
   t.match(zip.suggestedFilename(), /\.zip$/, 'the ZIP of the batch downloads')
-  await page.getByText('✓ 已下载全部证书（ZIP）。').waitFor()
+  await page.getByText(/✓ 全部证书（ZIP）已开始下载，共 2 本/).waitFor()
   t.equal(await page.locator('#batch-progress').getAttribute('value'), '100', 'the progress reached its end')
   const [single] = await Promise.all([page.waitForEvent('download'), page.locator('#batch-issued').getByRole('link', { name: '下载 PDF' }).first().click()])
   t.match(single.suggestedFilename(), /\.pdf$/)
