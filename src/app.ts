@@ -43,6 +43,7 @@ import { issuanceCheckRoutes } from './http/issuance-check-routes.js'
 import { certificateSearchRoutes } from './http/certificate-search-routes.js'
 import { holderDownloadRoutes } from './http/holder-download-routes.js'
 import { signedReportRoutes } from './http/signed-report-routes.js'
+import { verificationExportRoutes } from './http/verification-export-routes.js'
 
 export interface BuildOptions {
   /** The time source; tests pin it. */
@@ -141,6 +142,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(auditRoutes, { audit: services.audit, auth })
   await app.register(verificationRoutes, { verification: services.verification })
   await app.register(batchVerificationRoutes, { batchVerification: services.batchVerification, auth })
+  await app.register(verificationExportRoutes, { auth })
   await app.register(signedReportRoutes, { reports: services.signedReports, auth })
   await app.register(revocationRoutes, { revocations: services.revocations })
   await app.register(verificationPageRoutes, { certificates: services.certificates, admitNameCheck, pages })

@@ -177,6 +177,7 @@ const matrix: Record<string, Entry> = {
   'GET /v1/stats': keyRoute((_c, scope) => ({ url: `/v1/stats?regionCode=${scope === 'out' ? '410105' : '440106'}&year=2025` }), withinScope(200)),
   'GET /v1/audit': keyRoute((_c, scope) => ({ url: `/v1/audit?regionCode=${scope === 'out' ? '410105' : '440106'}` }), withinScope(200, authorities)),
   'POST /v1/verify/batch': keyRoute(async (c, scope) => ({ method: 'POST', url: '/v1/verify/batch', payload: { rows: [{ number: await c.certificate(scope) }] } }), org => (['verifier', ...authorities].includes(org) ? 200 : 403)),
+  'POST /v1/verify/batch/export': keyRoute(() => ({ method: 'POST', url: '/v1/verify/batch/export?format=csv', payload: exportedReport }), org => (['verifier', ...authorities].includes(org) ? 200 : 403), ['any']),
   'POST /v1/verification-reports': keyRoute(async (c, scope) => ({ method: 'POST', url: '/v1/verification-reports', payload: { rows: [{ number: await c.certificate(scope) }] } }), org => (['verifier', ...authorities].includes(org) ? 201 : 403)),
   // A report of nobody's: those who may make reports are told it is not theirs, the others that they may not.
   'GET /v1/verification-reports/:number/pdf': keyRoute(() => ({ url: '/v1/verification-reports/HY2026999999/pdf' }), org => (['verifier', ...authorities].includes(org) ? 404 : 403), ['any']),
@@ -211,6 +212,13 @@ const matrix: Record<string, Entry> = {
   'POST /v1/admin/issuers/:id/users': adminRoute(201, c => ({ method: 'POST', url: `/v1/admin/issuers/${c.ids.employer}/users`, payload: { username: `first${++serial}`, displayName: '首任管理员' } })),
 }
 
+/** A bulk verification's report as POST /v1/verify/batch answers it. */
+const exportedReport = {
+  summary: { rows: 1, verdicts: { valid: 0, revoked: 0, 'not-found': 1, 'name-mismatch': 0, 'name-unchecked': 0, duplicate: 0, malformed: 0, 'invalid-signature': 0, altered: 0 } },
+  source: 'rows',
+  checkedAt: '2026-03-15T02:00:00.000Z',
+  rows: [{ row: 1, number: '44010626999999', verdict: 'not-found', reason: 'no certificate has this number', reasonZh: '发放名册中没有该编号的证书。' }],
+}
 const seal = (() => { const png = new PNG({ width: 4, height: 4 }); png.data.fill(180); return PNG.sync.write(png) })()
 
 t.test('every caller against every endpoint, in and out of scope', async t => {
