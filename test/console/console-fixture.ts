@@ -17,15 +17,21 @@ export async function launchBrowser (): Promise<Browser> {
   })
 }
 
-export interface ConsoleApp extends TestApp {
+export type Person = 'countyClerk' | 'countyAdmin' | 'employerClerk' | 'verifierClerk' | 'henanClerk'
+const everyone: readonly Person[] = ['countyClerk', 'countyAdmin', 'employerClerk', 'verifierClerk', 'henanClerk']
+
+export interface ConsoleApp<P extends Person = Person> extends TestApp {
   base: string
   clock: { now: Date }
   ids: { county: number, employer: number, henan: number, verifier: number }
-  people: { countyClerk: SignedIn, countyAdmin: SignedIn, employerClerk: SignedIn, verifierClerk: SignedIn, henanClerk: SignedIn }
+  people: Record<P, SignedIn>
 }
 
-/** The app listening on a port, with a county HR department, an employer, a Henan county and a committee, and their people. */
-export async function serveConsole (t: TestContext): Promise<ConsoleApp> {
+/**
+ * The app listening on a port, with a county HR department, an employer, a Henan county and a committee, and
+ * the people a test file needs (each costs a few password hashes).
+ */
+export async function serveConsole<P extends Person = Person> (t: TestContext, who: readonly P[] = everyone as readonly P[]): Promise<ConsoleApp<P>> {
   const clock = { now: new Date('2026-03-15T02:00:00Z') }
   const built = await build(t, { clock: () => clock.now })
   await built.app.listen({ port: 0, host: '127.0.0.1' })
@@ -35,12 +41,13 @@ export async function serveConsole (t: TestContext): Promise<ConsoleApp> {
   const employer = await built.createIssuer('employer', '440106', '广州天河软件科技有限公司')
   const henan = await built.createIssuer('authority', '410105', '郑州市金水区人力资源和社会保障局')
   const verifier = await built.createIssuer('verifier', '440000', '广东省工程系列高级职称评审委员会')
-  const people = {
-    countyClerk: await built.signInNewUser(county.id, 'clerk'),
-    countyAdmin: await built.signInNewUser(county.id, 'admin'),
-    employerClerk: await built.signInNewUser(employer.id, 'clerk'),
-    verifierClerk: await built.signInNewUser(verifier.id, 'clerk'),
-    henanClerk: await built.signInNewUser(henan.id, 'clerk'),
+  const roles: Record<Person, [number, 'admin' | 'clerk']> = {
+    countyClerk: [county.id, 'clerk'], countyAdmin: [county.id, 'admin'], employerClerk: [employer.id, 'clerk'], verifierClerk: [verifier.id, 'clerk'], henanClerk: [henan.id, 'clerk'],
+  }
+  const people = {} as Record<P, SignedIn>
+  for (const person of who) {
+    const [issuerId, role] = roles[person]
+    people[person] = await built.signInNewUser(issuerId, role)
   }
   return { ...built, base: `http://127.0.0.1:${address.port}`, clock, ids: { county: county.id, employer: employer.id, henan: henan.id, verifier: verifier.id }, people }
 }

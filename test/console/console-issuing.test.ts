@@ -6,7 +6,7 @@ import { accessibilityViolations, launchBrowser, openPage, screenshot, serveCons
 
 const browser = await launchBrowser()
 t.teardown(() => browser.close())
-const served = await serveConsole(t)
+const served = await serveConsole(t, ['countyClerk', 'employerClerk', 'henanClerk'])
 const { base, people } = served
 
 t.test('one certificate: the requirement as hours are typed, the ID number as typed, a preview, then the number', async t => {

@@ -6,7 +6,7 @@ import { accessibilityViolations, launchBrowser, openPage, screenshot, serveCons
 
 const browser = await launchBrowser()
 t.teardown(() => browser.close())
-const served = await serveConsole(t)
+const served = await serveConsole(t, ['countyClerk', 'countyAdmin', 'employerClerk', 'verifierClerk'])
 const { base, people } = served
 
 t.test('a wrong password is refused in Chinese, and the form stays usable', async t => {

@@ -6,7 +6,7 @@ import { accessibilityViolations, launchBrowser, openPage, screenshot, serveCons
 
 const browser = await launchBrowser()
 t.teardown(() => browser.close())
-const served = await serveConsole(t)
+const served = await serveConsole(t, ['countyClerk', 'employerClerk', 'verifierClerk'])
 const { base, people } = served
 
 async function issue (name: string, serial: number): Promise<string> {

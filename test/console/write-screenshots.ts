@@ -10,7 +10,7 @@ const shot = (name: string) => projectFile(`docs/console-${name}.png`)
 
 const browser = await launchBrowser()
 try {
-  const served = await serveConsole(t)
+  const served = await serveConsole(t, ['countyClerk', 'countyAdmin', 'verifierClerk'])
   const { base, people } = served
   const headers = people.countyClerk.headers
   const names = ['王芳', '陈伟', '刘洋', '周敏', '黄磊']
