@@ -39,6 +39,12 @@ import { offlineVerifierRoutes } from './http/offline-verifier-routes.js'
 import { auditRoutes } from './http/audit-routes.js'
 import { sessionRoutes } from './http/session-routes.js'
 import { peopleRoutes } from './http/people-routes.js'
+import { consoleRoutes } from './http/console-routes.js'
+import { issuanceCheckRoutes } from './http/issuance-check-routes.js'
+import { certificateSearchRoutes } from './http/certificate-search-routes.js'
+import { holderDownloadRoutes } from './http/holder-download-routes.js'
+import { signedReportRoutes } from './http/signed-report-routes.js'
+import { verificationExportRoutes } from './http/verification-export-routes.js'
 
 export interface BuildOptions {
   /** The time source; tests pin it. */
@@ -138,6 +144,9 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(sessionRoutes, { sessions: services.sessions, auth, publicBaseUrl: config.http.publicBaseUrl, policy: sessionPolicyOf(config) })
   await app.register(peopleRoutes, { users: services.users, issuers, auth })
   await app.register(certificateRoutes, { certificates: services.certificates, auth, idempotency, admitNameCheck })
+  await app.register(issuanceCheckRoutes, { auth, clock })
+  await app.register(certificateSearchRoutes, { search: services.search, auth })
+  await app.register(holderDownloadRoutes, { pdfs: services.pdfs, admitNameCheck })
   await app.register(batchRoutes, { batches: services.batches, auth, idempotency })
   await app.register(batchArchiveRoutes, { archives: services.archives, auth, directory: config.archives.directory })
   await app.register(documentRoutes, { pdfs: services.pdfs, seals: services.seals, auth })
@@ -146,8 +155,11 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(auditRoutes, { audit: services.audit, auth })
   await app.register(verificationRoutes, { verification: services.verification })
   await app.register(batchVerificationRoutes, { batchVerification: services.batchVerification, auth })
+  await app.register(verificationExportRoutes, { auth })
+  await app.register(signedReportRoutes, { reports: services.signedReports, auth })
   await app.register(revocationRoutes, { revocations: services.revocations })
   await app.register(verificationPageRoutes, { certificates: services.certificates, admitNameCheck, pages })
   await app.register(offlineVerifierRoutes, { pages, keys, publicBaseUrl: config.http.publicBaseUrl, validityHours: config.revocationListValidityHours })
+  await app.register(consoleRoutes, { sessions: services.sessions, clock })
   return app
 }

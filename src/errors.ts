@@ -39,6 +39,7 @@ export const errorTable = {
   CSRF_TOKEN_INVALID: { status: 403, en: 'The request made with a session lacks its CSRF token (header X-CSRF-Token), or the token is not this session\'s.', zh: '登录状态下的请求缺少或带有错误的防跨站令牌（请求头 X-CSRF-Token）。' },
   ACCOUNT_DISABLED: { status: 403, en: 'This user account is disabled: ask the organisation\'s administrator.', zh: '该用户账户已停用，请联系本单位管理员。' },
   PASSWORD_CHANGE_REQUIRED: { status: 403, en: 'The password is temporary: change it (PUT /v1/session/password) before anything else.', zh: '当前密码为临时密码，请先修改密码。' },
+  HOLDER_NOT_MATCHED: { status: 403, en: 'The name or the ID number is not the holder\'s: the certificate is given only to its holder.', zh: '姓名或公民身份号码与证书持有人不符，证书只提供给持证人本人。' },
   OUT_OF_SCOPE: { status: 403, en: 'This is outside the area or records your account may act on.', zh: '超出本账户的管辖范围。' },
   // 404
   NOT_FOUND: { status: 404, en: 'There is nothing at this address.', zh: '请求的地址不存在。' },
@@ -46,6 +47,7 @@ export const errorTable = {
   BATCH_NOT_FOUND: { status: 404, en: 'No batch has this id.', zh: '未找到该批次。' },
   ARCHIVE_NOT_FOUND: { status: 404, en: 'No archive of this batch was asked for, or it has expired.', zh: '该批次尚未生成压缩包，或压缩包已过期。' },
   ISSUER_NOT_FOUND: { status: 404, en: 'No issuer has this id.', zh: '未找到该发证机构。' },
+  REPORT_NOT_FOUND: { status: 404, en: 'No verification report has this number and code.', zh: '未找到该编号和验证码的核验报告。' },
   USER_NOT_FOUND: { status: 404, en: 'The organisation has no user with this id.', zh: '本单位没有该用户。' },
   API_KEY_NOT_FOUND: { status: 404, en: 'The organisation has no active API key with this id.', zh: '本单位没有该有效 API 密钥。' },
   REVOCATION_LIST_NOT_FOUND: { status: 404, en: 'No signing key has this kid, so there is no revocation list for it.', zh: '没有该签名密钥，也就没有对应的撤销列表。' },

@@ -16,6 +16,8 @@ import { createStatsService } from './reports/stats-service.js'
 import { createBatchVerificationService } from './verification/batch-verification-service.js'
 import { createRevocationListService } from './verification/revocation-list-service.js'
 import { createVerificationService } from './verification/verification-service.js'
+import { createCertificateSearch } from './certificates/certificate-search.js'
+import { createSignedReportService } from './verification/signed-report-service.js'
 import { createNameCheckService } from './certificates/name-checks.js'
 import { createBatchArchives } from './batches/batch-archives.js'
 import { createUserService } from './accounts/user-service.js'
@@ -58,6 +60,7 @@ export function createServices ({ db, keys, holderIdSecret, clock, config, pdfPo
   const pdfs = createCertificatePdfService({ db, certificates, keys, pool: pdfPool, publicBaseUrl })
   const readPdf = (pdf: Uint8Array, work?: PdfWork) => pdfPool.read(pdf, keys.jwks().keys.map(k => k.kid), work ?? { client: 'service' })
   const verification = createVerificationService({ db, keys, clock, readPdf, trustedBaseUrls: [publicBaseUrl, ...formerBaseUrls] })
+  const batchVerification = createBatchVerificationService({ db, verification, nameChecks, clock, mismatchesPerAccountPerDay })
   return {
     issuers: createIssuerService({ db, clock, printable }),
     users: createUserService({ db, clock }),
@@ -65,6 +68,7 @@ export function createServices ({ db, keys, holderIdSecret, clock, config, pdfPo
     seals: createIssuerSealService({ db, clock }),
     idempotency: createIdempotencyService({ db, clock, retentionMs: config.idempotencyRetentionHours * 3_600_000 }),
     certificates,
+    search: createCertificateSearch({ db, holderIdSecret, clock }),
     batches: createBatchService({ db, certificates, holderIdSecret, clock, printable }),
     pdfs,
     archives: createBatchArchives({ db, pdfs, pool: pdfPool, directory: config.archives.directory, parallel: config.pdfWorkers, clock, log }),
@@ -72,7 +76,8 @@ export function createServices ({ db, keys, holderIdSecret, clock, config, pdfPo
     stats: createStatsService({ db, clock }),
     audit: createAuditService({ db }),
     verification,
-    batchVerification: createBatchVerificationService({ db, verification, nameChecks, clock, mismatchesPerAccountPerDay }),
+    batchVerification,
+    signedReports: createSignedReportService({ db, keys, clock, batchVerification, publicBaseUrl }),
     nameChecks,
     revocations: createRevocationListService({ db, keys, clock, validityHours: config.revocationListValidityHours }),
   }

@@ -84,5 +84,11 @@ export function createCertificatePdfService ({ db, certificates, keys, pool, pub
       const row = await certificates.readCertificate(actor, number)
       return pool.render(await inputOf(row, await findIssuerSeal(db, row.issuer_id)), work)
     },
+
+    /** The holder's own PDF, given their name and ID number (within the certificate's name-check budget). */
+    async renderHolderPdf (number: string, holder: { name: string, idNumber: string }, work: PdfWork): Promise<Uint8Array> {
+      const row = await certificates.readCertificateForHolder(number, holder.name, holder.idNumber)
+      return pool.render(await inputOf(row, await findIssuerSeal(db, row.issuer_id)), work)
+    },
   }
 }

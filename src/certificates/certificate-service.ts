@@ -1,4 +1,5 @@
 // Issuing, looking up and revoking certificates: the transactions and the views the API returns.
+import { timingSafeEqual } from 'node:crypto'
 import type { Kysely, Transaction } from 'kysely'
 import { ServiceError } from '../errors.js'
 import type { CertificateRow, Database, NewCertificate } from '../db/schema.js'
@@ -10,7 +11,8 @@ import { signCertificatePayload, type CertificatePayload } from '../signing/cert
 import { formatCertificateNumber, maxSequence, parseCertificateNumber } from './certificate-number.js'
 import { ruleSets, isRuleSetId } from './hour-rules.js'
 import { normaliseName } from '../text/names.js'
-import { planIssuance, type IssuancePlan, type IssueCertificateRequest } from './issuance-request.js'
+import { holderIdHmac, planIssuance, type IssuancePlan, type IssueCertificateRequest } from './issuance-request.js'
+import { diagnoseEnteredIdNumber } from './entered-id-number.js'
 import { maskName } from './masking.js'
 import type { PrintableCharacters } from '../documents/index.js'
 import * as certificates from './certificate-repository.js'
@@ -93,6 +95,10 @@ const isUniqueViolation = (error: unknown) => (error as { code?: string } | null
 
 function hoursOf (row: Pick<CertificateRow, 'hours_public' | 'hours_professional' | 'hours_elective' | 'hours_self_study' | 'hours_total'>): CertificateHours {
   return { public: row.hours_public, professional: row.hours_professional, elective: row.hours_elective, selfStudy: row.hours_self_study, total: row.hours_total }
+}
+
+function certificateNotFound (number: string): ServiceError {
+  return new ServiceError('CERTIFICATE_NOT_FOUND', { en: `No certificate has the number ${number}.`, zh: `未找到编号为 ${number} 的证书。` })
 }
 
 /**
@@ -265,7 +271,7 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
   })
 
   function publicView (number: string, row: PublicCertificateRow | undefined): PublicCertificate {
-    if (row === undefined) throw new ServiceError('CERTIFICATE_NOT_FOUND', { en: `No certificate has the number ${number}.`, zh: `未找到编号为 ${number} 的证书。` })
+    if (row === undefined) throw certificateNotFound(number)
     return {
       number: row.number,
       status: row.status,
@@ -312,11 +318,30 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
       return { ...view, nameMatches: outcome.matches }
     },
 
+    /**
+     * The full record, for its holder: the name and the ID number (by its keyed hash) must both be the holder's.
+     * A wrong pair counts against the certificate's one name-check budget, like a wrong name at GET ?name=;
+     * once it is spent, nothing is compared until the wait is over (NAME_CHECK_LIMITED). Only a valid certificate is given.
+     */
+    async readCertificateForHolder (number: string, name: string, idNumber: string): Promise<CertificateRow> {
+      parseCertificateNumber(number, currentYear())
+      const problem = diagnoseEnteredIdNumber(idNumber, { today: clock() })
+      if (problem !== null) throw new ServiceError('INVALID_ID_NUMBER', { en: `The resident ID number is not valid: ${problem.reason}.`, zh: `公民身份号码无效：${problem.reasonZh}` })
+      const row = await certificates.findCertificate(db, number)
+      if (row === undefined) throw certificateNotFound(number)
+      const idMatches = timingSafeEqual(Buffer.from(holderIdHmac(holderIdSecret, idNumber), 'hex'), Buffer.from(row.holder_id_hmac, 'hex'))
+      const [outcome] = (await nameChecks.checkNames([{ number, given: name, holderName: row.holder_name, otherProofMatches: idMatches }])).outcomes
+      if (outcome?.checked !== true) throw nameCheckLimited(number, outcome?.retryAfterSeconds ?? 1)
+      if (!outcome.matches) throw new ServiceError('HOLDER_NOT_MATCHED')
+      if (row.status !== 'valid') throw new ServiceError('CERTIFICATE_ALREADY_REVOKED', { en: `Certificate ${number} is revoked: it cannot be downloaded.`, zh: `证书 ${number} 已被撤销，不能下载。` })
+      return row
+    },
+
     /** The full record, for issuers whose scope covers it. */
     async readCertificate (actor: Actor, number: string) {
       parseCertificateNumber(number, currentYear())
       const row = await certificates.findCertificate(db, number)
-      if (row === undefined) throw new ServiceError('CERTIFICATE_NOT_FOUND', { en: `No certificate has the number ${number}.`, zh: `未找到编号为 ${number} 的证书。` })
+      if (row === undefined) throw certificateNotFound(number)
       if (!mayRead(actor, row)) throw new ServiceError('OUT_OF_SCOPE', { en: `Certificate ${number} is outside the records ${actor.name} may read.`, zh: `证书 ${number} 不在${actor.name}可查看的范围内。` })
       return row
     },
@@ -328,7 +353,7 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
       if (why === '') throw new ServiceError('VALIDATION_FAILED', { en: 'A revocation needs a reason.', zh: '撤销证书须填写撤销原因。' }, [{ field: 'reason', reason: 'required' }])
       return db.transaction().execute(async trx => {
         const row = await certificates.lockCertificate(trx, number)
-        if (row === undefined) throw new ServiceError('CERTIFICATE_NOT_FOUND', { en: `No certificate has the number ${number}.`, zh: `未找到编号为 ${number} 的证书。` })
+        if (row === undefined) throw certificateNotFound(number)
         if (actor.kind === 'verifier') throw new ServiceError('FORBIDDEN_ROLE', { en: 'A verifier account cannot revoke certificates.', zh: '核验账户不能撤销证书。' })
         if (!mayRevoke(actor, row)) throw new ServiceError('OUT_OF_SCOPE', { en: `Certificate ${number} is outside what ${actor.name} may revoke.`, zh: `证书 ${number} 不在${actor.name}可撤销的范围内。` })
         if (row.status === 'revoked') throw new ServiceError('CERTIFICATE_ALREADY_REVOKED', { en: `Certificate ${number} is already revoked.`, zh: `证书 ${number} 已被撤销。` })

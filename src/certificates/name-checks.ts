@@ -15,6 +15,8 @@ export interface NameCheck {
   given: string
   /** The holder's name in the register. */
   holderName: string
+  /** Another proof sent with the name, already compared (a holder's ID number against its keyed hash): false fails the check like a wrong name. */
+  otherProofMatches?: boolean
 }
 
 export type NameCheckOutcome =
@@ -75,7 +77,7 @@ export function createNameCheckService ({ db, clock, mismatchesPerAccountPerDay 
           const subject = certificateSubject(check.number)
           const failures = recent(subject)
           if (failures.length >= failuresPerCertificate) return { checked: false, reason: 'certificate', retryAfterSeconds: waitFor(failures) }
-          const matches = sameName(check.given, check.holderName)
+          const matches = sameName(check.given, check.holderName) && check.otherProofMatches !== false
           if (!matches) changed.set(subject, [...failures, now.getTime()])
           return { checked: true, matches }
         })

@@ -203,6 +203,16 @@ export interface Database {
   users: UsersTable
   sessions: SessionsTable
   batch_archives: BatchArchivesTable
+  verification_reports: VerificationReportsTable
+}
+
+/** A committee's signed verification report: the bulk verification's answer as it was given, and the token signing its digest. */
+export interface VerificationReportsTable {
+  id: Generated<number>
+  issuer_id: number
+  created_at: Timestamp
+  report: ColumnType<unknown, string, never>
+  jws: string
 }
 
 export type IssuerRow = Selectable<IssuersTable>

@@ -26,6 +26,10 @@ export const publicRoutes: readonly PublicRoute[] = [
   { method: 'GET', url: '/.well-known/crl/:kid.jws', cors: true },
   { method: 'GET', url: '/v', cors: false },
   { method: 'GET', url: '/v/:number', cors: false },
+  // A holder's own PDF: besides the name-check budgets, it counts among the public requests.
+  { method: 'POST', url: '/v1/certificates/:number/holder-pdf', cors: false },
+  // Confirming a verification report: its code is six characters of 32, so guessing is limited like any public read.
+  { method: 'GET', url: '/v1/verification-reports/:number', cors: true },
   // Signing in: besides its own budgets per username and address, it counts among the public requests.
   { method: 'POST', url: '/v1/session', cors: false },
 ]

@@ -136,6 +136,14 @@ const matrix: Record<string, Entry> = {
   'GET /assets/verify-page-icon.svg': publicRoute(200, () => ({ url: '/assets/verify-page-icon.svg' })),
   'GET /assets/verify-page-verifier.js': publicRoute(200, () => ({ url: '/assets/verify-page-verifier.js' })),
   'GET /verify-sw.js': publicRoute(200, () => ({ url: '/verify-sw.js' })),
+  'GET /console/assets/:file': publicRoute(200, () => ({ url: '/console/assets/console.js' })),
+  // The console's pages: a live session gets its page (a temporary password the password screen), anyone else the sign-in page.
+  'GET /console': { scopes: ['any'], request: () => ({ url: '/console' }), expect: caller => (isSession(caller) && !deadSessions.includes(caller) ? 200 : 303) },
+  'GET /console/:screen': {
+    scopes: ['any'],
+    request: () => ({ url: '/console/issue' }),
+    expect: caller => (!isSession(caller) || deadSessions.includes(caller) ? 303 : orgOf(caller) === 'verifier' ? 403 : 200),
+  },
   'GET /v/offline': publicRoute(200, () => ({ url: '/v/offline' })),
   'GET /downloads/ce-cert.mjs': publicRoute(200, () => ({ url: '/downloads/ce-cert.mjs' })),
   'GET /.well-known/jwks.json': publicRoute(200, () => ({ url: '/.well-known/jwks.json' })),
@@ -148,6 +156,11 @@ const matrix: Record<string, Entry> = {
   'OPTIONS *': publicRoute(404, () => ({ method: 'OPTIONS', url: '/v1/certificates' })),
 
   'POST /v1/certificates': keyRoute((_c, scope) => ({ method: 'POST', url: '/v1/certificates', headers: idempotent(), payload: bodyFor(scope === 'out' ? '410105' : '440106', '王五', '19700101') }), withinScope(201)),
+  'POST /v1/certificates/check': keyRoute(() => ({ method: 'POST', url: '/v1/certificates/check', payload: { hours: { public: 20, professional: 44, elective: 12 } } }), org => (issuerOrgs.includes(org) ? 200 : 403), ['any']),
+  // Out of scope is not an error but nothing found.
+  'POST /v1/certificates/search': keyRoute(async (c, scope) => ({ method: 'POST', url: '/v1/certificates/search', payload: { number: await c.certificate(scope) } }), org => (issuerOrgs.includes(org) ? 200 : 403)),
+  // Public; an ID number that is none is refused before anything is compared or counted.
+  'POST /v1/certificates/:number/holder-pdf': publicRoute(400, async (c, scope) => ({ method: 'POST', url: `/v1/certificates/${await c.certificate(scope)}/holder-pdf`, payload: { name: '王五', idNumber: '123' } }), ['in', 'out']),
   'POST /v1/certificates/batch': keyRoute((_c, scope) => ({ method: 'POST', url: '/v1/certificates/batch', headers: idempotent(), payload: { certificates: [bodyFor(scope === 'out' ? '410105' : '440106', '赵六', '19710101')] } }),
     // A row out of scope is that row's OUT_OF_SCOPE, never an issuance; a batch of nothing but such rows is 422 BATCH_NOTHING_ISSUED.
     (org, scope) => (!issuerOrgs.includes(org) ? 403 : scope === 'out' ? 422 : 201)),
@@ -164,6 +177,11 @@ const matrix: Record<string, Entry> = {
   'GET /v1/stats': keyRoute((_c, scope) => ({ url: `/v1/stats?regionCode=${scope === 'out' ? '410105' : '440106'}&year=2025` }), withinScope(200)),
   'GET /v1/audit': keyRoute((_c, scope) => ({ url: `/v1/audit?regionCode=${scope === 'out' ? '410105' : '440106'}` }), withinScope(200, authorities)),
   'POST /v1/verify/batch': keyRoute(async (c, scope) => ({ method: 'POST', url: '/v1/verify/batch', payload: { rows: [{ number: await c.certificate(scope) }] } }), org => (['verifier', ...authorities].includes(org) ? 200 : 403)),
+  'POST /v1/verify/batch/export': keyRoute(() => ({ method: 'POST', url: '/v1/verify/batch/export?format=csv', payload: exportedReport }), org => (['verifier', ...authorities].includes(org) ? 200 : 403), ['any']),
+  'POST /v1/verification-reports': keyRoute(async (c, scope) => ({ method: 'POST', url: '/v1/verification-reports', payload: { rows: [{ number: await c.certificate(scope) }] } }), org => (['verifier', ...authorities].includes(org) ? 201 : 403)),
+  // A report of nobody's: those who may make reports are told it is not theirs, the others that they may not.
+  'GET /v1/verification-reports/:number/pdf': keyRoute(() => ({ url: '/v1/verification-reports/HY2026999999/pdf' }), org => (['verifier', ...authorities].includes(org) ? 404 : 403), ['any']),
+  'GET /v1/verification-reports/:number': publicRoute(404, () => ({ url: '/v1/verification-reports/HY2026999999?code=AAAAAA' })),
   'GET /v1/verify/batch/template': keyRoute(() => ({ url: '/v1/verify/batch/template' }), org => (['verifier', ...authorities].includes(org) ? 200 : 403), ['any']),
   'PUT /v1/issuers/me/seal': keyRoute(() => ({ method: 'PUT', url: '/v1/issuers/me/seal', headers: { 'content-type': 'image/png' }, payload: seal }), withinScope(200), ['any'], true),
   'GET /v1/issuers/me/seal': keyRoute(async (c, _scope, caller) => { await c.uploadSeal(caller); return { url: '/v1/issuers/me/seal' } }, withinScope(200), ['any']),
@@ -194,6 +212,13 @@ const matrix: Record<string, Entry> = {
   'POST /v1/admin/issuers/:id/users': adminRoute(201, c => ({ method: 'POST', url: `/v1/admin/issuers/${c.ids.employer}/users`, payload: { username: `first${++serial}`, displayName: '首任管理员' } })),
 }
 
+/** A bulk verification's report as POST /v1/verify/batch answers it. */
+const exportedReport = {
+  summary: { rows: 1, verdicts: { valid: 0, revoked: 0, 'not-found': 1, 'name-mismatch': 0, 'name-unchecked': 0, duplicate: 0, malformed: 0, 'invalid-signature': 0, altered: 0 } },
+  source: 'rows',
+  checkedAt: '2026-03-15T02:00:00.000Z',
+  rows: [{ row: 1, number: '44010626999999', verdict: 'not-found', reason: 'no certificate has this number', reasonZh: '发放名册中没有该编号的证书。' }],
+}
 const seal = (() => { const png = new PNG({ width: 4, height: 4 }); png.data.fill(180); return PNG.sync.write(png) })()
 
 t.test('every caller against every endpoint, in and out of scope', async t => {
@@ -333,7 +358,8 @@ t.test('every caller against every endpoint, in and out of scope', async t => {
             : isSession(caller) ? 'SESSION_EXPIRED' : route.includes('/admin/') ? 'INVALID_ADMIN_TOKEN' : 'INVALID_API_KEY'
           t.equal(code, wanted, `${what}: ${wanted}`)
         }
-        if (expected === 403 && isSession(caller)) {
+        // The console's pages answer a refusal as a page, not as JSON.
+        if (expected === 403 && isSession(caller) && !route.startsWith('GET /console')) {
           const code = response.json().code as string
           const wanted = caller === 'temporary password' ? ['PASSWORD_CHANGE_REQUIRED'] : caller === 'no CSRF token' && unsafe(request.method ?? 'GET') ? ['CSRF_TOKEN_INVALID', 'FORBIDDEN_ROLE'] : ['FORBIDDEN_ROLE', 'OUT_OF_SCOPE']
           if (!wanted.includes(code)) t.fail(`${what}: ${code}, expected one of ${wanted.join(', ')}`)

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import type { InjectOptions } from 'fastify'
 import { Redis } from 'ioredis'
-import { adminToken, build, issueBody, type TestContext } from '../helper.js'
+import { adminToken, build, issueBody, makeIdNumber, type TestContext } from '../helper.js'
 import { findPublicRoute, loggedRequest, publicRoutes, redactedUrl } from '../../src/http/request-guards.js'
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -26,6 +26,7 @@ t.test('every public route allows RATE_LIMIT_PUBLIC_PER_MINUTE requests per addr
   const { app, number, jws, authority, signInNewUser } = await withCertificate(t, { RATE_LIMIT_PUBLIC_PER_MINUTE: '3' })
   const kid = (await app.inject({ url: '/.well-known/jwks.json', remoteAddress: someAddress() })).json().keys[0].kid as string
   const person = await signInNewUser(authority.id, 'clerk')
+  const report = (await app.inject({ method: 'POST', url: '/v1/verification-reports', headers: { authorization: `Bearer ${authority.apiKey}` }, payload: { rows: [{ number }] } })).json() as { number: string, code: string }
   const calls: Record<string, InjectOptions> = {
     'GET /v1/certificates/:number': { method: 'GET', url: `/v1/certificates/${number}` },
     'POST /v1/verify': { method: 'POST', url: '/v1/verify', payload: { jws } },
@@ -35,6 +36,8 @@ t.test('every public route allows RATE_LIMIT_PUBLIC_PER_MINUTE requests per addr
     'GET /v': { method: 'GET', url: '/v' },
     'GET /v/:number': { method: 'GET', url: `/v/${number}` },
     'POST /v1/session': { method: 'POST', url: '/v1/session', payload: { username: person.username, password: person.password } },
+    'GET /v1/verification-reports/:number': { method: 'GET', url: `/v1/verification-reports/${report.number}?code=${report.code}` },
+    'POST /v1/certificates/:number/holder-pdf': { method: 'POST', url: `/v1/certificates/${number}/holder-pdf`, payload: { name: '张三', idNumber: makeIdNumber('440106', '19850312', 1) } },
   }
   t.same(Object.keys(calls).sort(), publicRoutes.map(r => `${r.method} ${r.url}`).sort(), 'every public route is exercised')
   for (const [name, call] of Object.entries(calls)) {

@@ -1,0 +1,83 @@
+// /v1/verification-reports: a committee's signed verification report (核验报告) — made, confirmed by anyone with its code, as PDF.
+import type { FastifyPluginAsync } from 'fastify'
+import type { SignedReportService } from '../verification/signed-report-service.js'
+import { actorOf, type Authentication } from './authentication.js'
+import { callerSecurity, errorResponses, ref } from './schemas.js'
+
+export interface SignedReportRoutesOptions { reports: SignedReportService, auth: Authentication }
+
+const reportParams = { type: 'object', required: ['number'], properties: { number: { type: 'string', pattern: '^HY[0-9]{10}$' } } } as const
+const reportResponse = {
+  type: 'object',
+  required: ['number', 'code', 'committee', 'checkedAt', 'summary', 'rows', 'genuine'],
+  properties: {
+    number: { type: 'string' },
+    code: { type: 'string' },
+    committee: { type: 'string' },
+    checkedAt: { type: 'string' },
+    genuine: { type: 'boolean', description: 'The report\'s signature verifies now with a published key and its rows are as signed' },
+    summary: { type: 'object', required: ['rows', 'verdicts'], properties: { rows: { type: 'integer' }, verdicts: { type: 'object', additionalProperties: { type: 'integer' } } } },
+    rows: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['row', 'verdict', 'reasonZh'],
+        properties: { row: { type: 'integer' }, number: { type: 'string' }, maskedName: { type: 'string' }, verdict: { type: 'string' }, reasonZh: { type: 'string' } },
+      },
+    },
+    jws: { type: 'string', description: 'The signed token (typ cevr+jws): number, committee, time, counts and the SHA-256 of the rows' },
+    links: { type: 'object', properties: { pdf: { type: 'string' }, confirm: { type: 'string' } } },
+  },
+} as const
+
+export const signedReportRoutes: FastifyPluginAsync<SignedReportRoutesOptions> = async (app, { reports, auth }) => {
+  const verifiers = auth.issuer(['verifier', 'authority'])
+
+  app.post<{ Body: { rows: unknown[] } }>('/v1/verification-reports', {
+    onRequest: verifiers,
+    schema: {
+      tags: ['verification'],
+      summary: 'Make a signed verification report (核验报告) of a list of certificates',
+      description: 'Verifies the rows as POST /v1/verify/batch does (the same checks and name-check budgets) and keeps the outcome under its own number (HY + year + sequence) and a six-character code, ' +
+        'signed like the certificates. Its PDF lists what was checked, when, by which committee and every verdict, with a QR code to its confirmation page. The report shows masked names only, never a name sent.',
+      security: callerSecurity,
+      body: ref('verify-batch-request.json'),
+      response: { 201: reportResponse, ...errorResponses(400, 401, 403, 415, 503) },
+    },
+  }, async (request, reply) => {
+    const report = await reports.issueReport(actorOf(request), request.body.rows)
+    const links = { pdf: `/v1/verification-reports/${report.number}/pdf`, confirm: reports.confirmUrlOf(report.number, report.code) }
+    return reply.code(201).header('cache-control', 'private, no-store').send({ ...report, links })
+  })
+
+  app.get<{ Params: { number: string }, Querystring: { code: string } }>('/v1/verification-reports/:number', {
+    schema: {
+      tags: ['verification'],
+      summary: 'Confirm a verification report (public): its content and whether it is genuine',
+      description: 'For anyone holding the report: its number and the code printed beside it. 404 REPORT_NOT_FOUND for any other pair.',
+      security: [],
+      params: reportParams,
+      querystring: { type: 'object', required: ['code'], properties: { code: { type: 'string', minLength: 1, maxLength: 16 } } },
+      response: { 200: reportResponse, ...errorResponses(400, 404, 429, 503) },
+    },
+  }, async (request, reply) => {
+    reply.header('cache-control', 'no-store')
+    return reports.readReport(request.params.number, request.query.code)
+  })
+
+  app.get<{ Params: { number: string } }>('/v1/verification-reports/:number/pdf', {
+    onRequest: verifiers,
+    schema: {
+      tags: ['verification'],
+      summary: 'The signed PDF of a verification report, for the organisation that made it',
+      security: callerSecurity,
+      params: reportParams,
+      produces: ['application/pdf'],
+      response: { 200: { description: 'The report PDF', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } }, ...errorResponses(400, 401, 403, 404, 503) },
+    },
+  }, async (request, reply) => {
+    const pdf = await reports.renderReportPdf(actorOf(request), request.params.number)
+    return reply.type('application/pdf').header('content-disposition', `attachment; filename="verification-report-${request.params.number}.pdf"`)
+      .header('cache-control', 'private, no-store').send(Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength))
+  })
+}
