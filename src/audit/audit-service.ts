@@ -56,7 +56,7 @@ export function createAuditService ({ db }: { db: Kysely<Database> }) {
       const region = findRegion(regionCode)
       if (region === undefined) throw new ServiceError('UNKNOWN_REGION', { en: `${regionCode} is not a GB/T 2260 region code.`, zh: `${regionCode} 不是 GB/T 2260 行政区划代码。` })
       if (!regionContains(actor.region, regionCode)) {
-        throw new ServiceError('OUT_OF_SCOPE', { en: `${region.fullName} is outside the area of ${actor.name} (${actor.region.fullName}).`, zh: `${region.fullName}不在${actor.name}（${actor.region.fullName}）的管辖范围内。` })
+        throw new ServiceError('OUT_OF_SCOPE', { en: `${region.fullName} is outside the area of ${actor.name} (${actor.region.fullName}).`, zh: `${region.fullName}超出${actor.name}（${actor.region.fullName}）的管辖范围。` })
       }
       const limit = query.limit ?? 100
       const rows = await listAuditEvents(db, {

@@ -89,7 +89,7 @@ export function createBatchArchives ({ db, pdfs, pool, directory, clock, paralle
   async function batchOf (actor: Actor, batchId: number) {
     const batch = await findBatch(db, batchId)
     if (batch === undefined) throw new ServiceError('BATCH_NOT_FOUND', { en: `No batch has the id ${batchId}.`, zh: `未找到编号为 ${batchId} 的批次。` })
-    if (batch.issuer_id !== actor.issuerId) throw new ServiceError('OUT_OF_SCOPE', { en: `Batch ${batchId} was issued by another account.`, zh: `第 ${batchId} 批由其他账户颁发。` })
+    if (batch.issuer_id !== actor.issuerId) throw new ServiceError('OUT_OF_SCOPE', { en: `Batch ${batchId} was issued by another account.`, zh: `批次 ${batchId} 由其他账户颁发，本账户无权下载。` })
     return batch
   }
 

@@ -342,7 +342,7 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
       parseCertificateNumber(number, currentYear())
       const row = await certificates.findCertificate(db, number)
       if (row === undefined) throw certificateNotFound(number)
-      if (!mayRead(actor, row)) throw new ServiceError('OUT_OF_SCOPE', { en: `Certificate ${number} is outside the records ${actor.name} may read.`, zh: `证书 ${number} 不在${actor.name}可查看的范围内。` })
+      if (!mayRead(actor, row)) throw new ServiceError('OUT_OF_SCOPE', { en: `Certificate ${number} is outside the records ${actor.name} may read.`, zh: `证书 ${number} 超出${actor.name}的管辖范围，无权查看。` })
       return row
     },
 
@@ -355,7 +355,7 @@ export function createCertificateService ({ db, keys, holderIdSecret, clock, pub
         const row = await certificates.lockCertificate(trx, number)
         if (row === undefined) throw certificateNotFound(number)
         if (actor.kind === 'verifier') throw new ServiceError('FORBIDDEN_ROLE', { en: 'A verifier account cannot revoke certificates.', zh: '核验账户不能撤销证书。' })
-        if (!mayRevoke(actor, row)) throw new ServiceError('OUT_OF_SCOPE', { en: `Certificate ${number} is outside what ${actor.name} may revoke.`, zh: `证书 ${number} 不在${actor.name}可撤销的范围内。` })
+        if (!mayRevoke(actor, row)) throw new ServiceError('OUT_OF_SCOPE', { en: `Certificate ${number} is outside what ${actor.name} may revoke.`, zh: `证书 ${number} 超出${actor.name}的管辖范围，无权撤销。` })
         if (row.status === 'revoked') throw new ServiceError('CERTIFICATE_ALREADY_REVOKED', { en: `Certificate ${number} is already revoked.`, zh: `证书 ${number} 已被撤销。` })
         await certificates.markRevoked(trx, number, actor.issuerId, why, clock())
         await countRevocation(trx, row.kid)

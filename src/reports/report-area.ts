@@ -19,6 +19,6 @@ export function resolveReportArea (actor: Actor, regionCode: string, year: numbe
     throw new ServiceError('INVALID_YEAR', { en: `The year must be from ${firstYear} to ${chinaYear(now)}; ${year} is not.`, zh: `年度须在 ${firstYear} 至 ${chinaYear(now)} 年之间，${year} 不在此范围内。` })
   }
   const scope = reportScope(actor, region)
-  if (scope === null) throw new ServiceError('OUT_OF_SCOPE', { en: `${region.fullName} (${region.code}) is outside the area ${actor.name} may report on.`, zh: `${region.fullName}（${region.code}）不在${actor.name}可统计的范围内。` })
+  if (scope === null) throw new ServiceError('OUT_OF_SCOPE', { en: `${region.fullName} (${region.code}) is outside the area ${actor.name} may report on.`, zh: `${region.fullName}（${region.code}）超出${actor.name}的管辖范围，无权查看其名册和统计。` })
   return { region, filter: { prefix: region.code.slice(0, prefixLength[region.level]), year, ...scope } }
 }
