@@ -91,7 +91,7 @@ function batchBody (): string {
   return `<ol class="steps">
   <li><a href="/v1/certificates/batch/template" download>下载批量颁发模板（.xlsx）</a>，按模板填写名单。</li>
   <li>上传填好的 .xlsx 或 CSV 文件（任意编码），先检查每一行。</li>
-  <li>确认无误后颁发，并下载证书 PDF。</li>
+  <li>不能颁发的行可在表中修改后重新检查，或移除；确认后颁发，并下载证书 PDF。</li>
 </ol>
 <form id="batch-form" class="form" novalidate>
   ${field('batch-file', '名单文件', '<input id="batch-file" name="file" type="file" accept=".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required>')}
@@ -101,7 +101,7 @@ ${status('batch-status')}
 <section id="batch-preview" class="panel" aria-labelledby="batch-preview-title" hidden tabindex="-1">
   <h2 id="batch-preview-title">检查结果</h2>
   <p id="batch-summary"></p>
-  <div class="table-wrap"><table id="batch-rows"><caption class="visually-hidden">每一行的检查结果</caption><thead><tr><th scope="col">行号</th><th scope="col">姓名</th><th scope="col">结果</th><th scope="col">说明</th></tr></thead><tbody></tbody></table></div>
+  <div class="table-wrap"><table id="batch-rows"><caption class="visually-hidden">每一行的检查结果</caption><thead><tr><th scope="col">行号</th><th scope="col">姓名</th><th scope="col">结果</th><th scope="col">说明</th><th scope="col">操作</th></tr></thead><tbody></tbody></table></div>
   <div class="actions"><button type="button" id="batch-issue">颁发可颁发的行</button></div>
 </section>
 <section id="batch-done" class="panel" aria-labelledby="batch-done-title" hidden tabindex="-1">
