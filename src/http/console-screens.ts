@@ -143,6 +143,7 @@ function verifyBody (): string {
 <form id="verify-form" class="form">
   ${field('verify-list', '申报人员名单（.xlsx 或 CSV）', '<input id="verify-list" name="list" type="file" accept=".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet">')}
   ${field('verify-pdfs', '或：证书 PDF（可多选）', '<input id="verify-pdfs" name="pdfs" type="file" accept=".pdf,application/pdf" multiple>')}
+  <div class="field"><label class="choice"><input id="verify-with-report" name="withReport" type="checkbox"> 同时生成签名核验报告（PDF 只需上传一次）</label></div>
   <div class="actions"><button type="submit">开始核验</button></div>
 </form>
 ${status('verify-status')}
@@ -150,7 +151,7 @@ ${status('verify-status')}
   <h2 id="verify-result-title">核验结果</h2>
   <p id="verify-summary"></p>
   <div class="actions"><button type="button" id="verify-xlsx" class="secondary">下载核验结果（.xlsx）</button> <button type="button" id="verify-csv" class="secondary">下载核验结果（CSV）</button> <button type="button" id="verify-report">生成签名核验报告（PDF）</button></div>
-  <p class="hint">下载的是屏幕上的结果，不再重新核验。签名核验报告会对同一名单重新核验一次（姓名核对次数计入同一限额），报告有自己的编号、验证码和二维码，任何人可凭此核实报告真伪。</p>
+  <p class="hint">下载的是屏幕上的结果，不再重新核验。签名核验报告会对同一名单或同一组 PDF 重新核验一次（姓名核对次数计入同一限额；PDF 需再上传一次，核验前勾选“同时生成签名核验报告”则只上传一次，屏幕随之显示报告中的结果）；报告有自己的编号、验证码和二维码，任何人可凭此核实报告真伪。</p>
   <div id="verify-report-status" class="status" role="status" aria-live="polite"></div>
   <div class="table-wrap"><table id="verify-rows"><caption class="visually-hidden">每一行的核验结果，可按列排序</caption><thead><tr>
     <th scope="col" aria-sort="none"><button type="button" class="sort" data-key="row">行号</button></th>
