@@ -54,6 +54,8 @@ async function checkRows (request: FastifyRequest, rows: unknown[], uploaded: Up
   return checked
 }
 
+const asRead = (row: UploadedBatchRow | undefined) => (row === undefined ? undefined : { request: row.request, cellProblems: row.problems.length > 0 })
+
 export const batchRoutes: FastifyPluginAsync<BatchRoutesOptions> = async (app, { batches, auth, idempotency }) => {
   const issuerOnly = auth.issuer(['authority', 'employer'])
   /** The rows of an uploaded file, by request: read into the JSON shape by the parser, kept here for their sheet rows. */
@@ -81,7 +83,7 @@ export const batchRoutes: FastifyPluginAsync<BatchRoutesOptions> = async (app, {
         'A cell Excel spoilt is that row\'s error, never repaired: an ID number in scientific notation (4.40106E+17), with its last digits turned to 0, stored as a number, in full-width digits or with spaces is INVALID_ID_NUMBER with the reason in Chinese; the row of the sheet is in `sheetRow` and in the message. ' +
         'Each row is checked like POST /v1/certificates; a holder twice in the batch for one year (DUPLICATE_IN_BATCH, every such row) or already holding a valid certificate that year (CERTIFICATE_EXISTS) is refused. ' +
         'The valid rows are issued in one transaction, one contiguous number range per county (201): the answer lists every row, its number or its errors with codes, and GET /v1/batches/{id} keeps them. A batch of which no row can be issued is 422 BATCH_NOTHING_ISSUED, leaving no batch, with every row\'s errors in `details.rows` — as many rows as fit in a 64 KB answer, `details.rowsOmitted` counting the rest (a dry run answers them all). ' +
-        'With `?dryRun=true` the same checks run and every row\'s verdict is answered (200, batch-dry-run.json): no number is taken, nothing is stored (no batch, audit event or Idempotency-Key record). Use Idempotency-Key to retry an issuing request safely.',
+        'With `?dryRun=true` the same checks run and every row\'s verdict is answered (200, batch-dry-run.json; a file\'s rows also as read, in `asRead`, to correct and send back as JSON): no number is taken, nothing is stored (no batch, audit event or Idempotency-Key record). Use Idempotency-Key to retry an issuing request safely.',
       operationId: 'issueBatch',
       security: callerSecurity,
       headers: idempotencyKeyHeaders,
@@ -94,7 +96,13 @@ export const batchRoutes: FastifyPluginAsync<BatchRoutesOptions> = async (app, {
   }, async (request, reply) => {
     const actor = actorOf(request)
     const rows = await checkRows(request, request.body.certificates, uploads.get(request))
-    if (request.query.dryRun) return reply.code(200).header('cache-control', 'private, no-store').send(await batches.previewBatch(actor, rows))
+    if (request.query.dryRun) {
+      const preview = await batches.previewBatch(actor, rows)
+      const uploaded = uploads.get(request)
+      // A file's rows come back as read, so that the console can correct one and check the rows again as JSON.
+      const answer = uploaded === undefined ? preview : { ...preview, rows: preview.rows.map(row => ({ ...row, asRead: asRead(uploaded[row.row - 1]) })) }
+      return reply.code(200).header('cache-control', 'private, no-store').send(answer)
+    }
     return replyIdempotently(idempotency, request, reply, actor, async record => ({
       status: 201,
       body: await batches.issueBatch(actor, rows, (trx, report) => record(trx, { status: 201, body: report })),

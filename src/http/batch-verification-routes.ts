@@ -2,17 +2,18 @@
 import { PassThrough } from 'node:stream'
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import multipart from '@fastify/multipart'
-import { isServiceError, ServiceError } from '../errors.js'
+import { ServiceError } from '../errors.js'
 import { rowsReportHeader, writeVerificationCsv } from '../verification/batch-verification-csv.js'
 import { readVerificationRows, verificationColumns } from '../verification/batch-verification-table.js'
 import { writeVerificationTemplate } from '../verification/batch-verification-template.js'
 import { writeVerificationXlsx } from '../verification/batch-verification-xlsx.js'
 import {
-  maxBatchPdfBytes, maxBatchPdfFiles, maxBatchPdfRequestBytes, maxBatchVerificationRows, type BatchVerificationService, type SheetOrigins, type UploadedPdf,
+  maxBatchPdfBytes, maxBatchPdfFiles, maxBatchVerificationRows, type BatchVerificationService, type SheetOrigins,
 } from '../verification/batch-verification-service.js'
 import { readUploadedTable, xlsxContentType } from '../spreadsheets/uploaded-table.js'
 import { actorOf, type Authentication } from './authentication.js'
 import { callerSecurity, errorResponses, ref } from './schemas.js'
+import { pdfUploadLimits, uploadedPdfs } from './uploaded-pdfs.js'
 import { requestedFormat, sendsSpreadsheet, tableContentTypes, tableFormatQuery, type TableFormat } from './table-formats.js'
 
 export interface BatchVerificationRoutesOptions {
@@ -25,37 +26,10 @@ export const maxBatchVerificationBodyBytes = 4 * 1024 * 1024
 
 interface BatchQuery { format?: TableFormat }
 
-/** The files of a multipart request, read one at a time; a request that cannot be read fails as a whole. */
-async function * uploadedPdfs (request: FastifyRequest): AsyncGenerator<UploadedPdf> {
-  let count = 0
-  let total = 0
-  try {
-    for await (const part of request.parts()) {
-      if (part.type === 'field') throw new ServiceError('VALIDATION_FAILED', { en: `Send only PDF files in the multipart request; "${part.fieldname}" is a form field.`, zh: `多部分请求中只应包含 PDF 文件，“${part.fieldname}”是表单字段。` })
-      const bytes = await part.toBuffer()
-      total += bytes.length
-      if (total > maxBatchPdfRequestBytes) {
-        throw new ServiceError('PAYLOAD_TOO_LARGE', { en: `The PDFs of one request may have ${maxBatchPdfRequestBytes / 1024 / 1024} MB together; send the rest in another request.`, zh: `一次请求中的 PDF 文件合计不得超过 ${maxBatchPdfRequestBytes / 1024 / 1024} MB，其余文件请分批提交。` })
-      }
-      count++
-      yield { filename: part.filename, bytes, truncated: part.file.truncated }
-    }
-  } catch (error) {
-    if (isServiceError(error)) throw error
-    const code = (error as { code?: string }).code
-    if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT') throw new ServiceError('PAYLOAD_TOO_LARGE', { en: `At most ${maxBatchPdfFiles} PDFs may be sent in one request.`, zh: `一次最多可上传 ${maxBatchPdfFiles} 个 PDF 文件。` })
-    throw new ServiceError('VALIDATION_FAILED', { en: `The multipart request cannot be read: ${(error as Error).message}.`, zh: '上传的文件（multipart/form-data）无法读取，请重新上传。' })
-  }
-  if (count === 0) throw new ServiceError('VALIDATION_FAILED', { en: 'The multipart request carries no file: send one or more PDFs.', zh: '上传内容中没有文件，请上传一个或多个 PDF。' })
-}
-
 export const batchVerificationRoutes: FastifyPluginAsync<BatchVerificationRoutesOptions> = async (app, { batchVerification, auth }) => {
   // Within this plugin only: PDFs as multipart files, the committee's list as CSV, and no plain text.
   app.removeContentTypeParser('text/plain')
-  await app.register(multipart, {
-    throwFileSizeLimit: false,
-    limits: { fileSize: maxBatchPdfBytes, files: maxBatchPdfFiles, fields: 10, parts: maxBatchPdfFiles + 10 },
-  })
+  await app.register(multipart, pdfUploadLimits)
   /** The sheet rows of an uploaded list, by request: kept for their rows and the problems only the sheet shows. */
   const uploads = new WeakMap<FastifyRequest, SheetOrigins>()
   app.addContentTypeParser(tableContentTypes, { parseAs: 'buffer', bodyLimit: maxBatchVerificationBodyBytes }, async (request: FastifyRequest, body: Buffer) => {

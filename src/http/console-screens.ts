@@ -91,7 +91,7 @@ function batchBody (): string {
   return `<ol class="steps">
   <li><a href="/v1/certificates/batch/template" download>下载批量颁发模板（.xlsx）</a>，按模板填写名单。</li>
   <li>上传填好的 .xlsx 或 CSV 文件（任意编码），先检查每一行。</li>
-  <li>确认无误后颁发，并下载证书 PDF。</li>
+  <li>不能颁发的行可在表中修改后重新检查，或移除；确认后颁发，并下载证书 PDF。</li>
 </ol>
 <form id="batch-form" class="form" novalidate>
   ${field('batch-file', '名单文件', '<input id="batch-file" name="file" type="file" accept=".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required>')}
@@ -101,7 +101,7 @@ ${status('batch-status')}
 <section id="batch-preview" class="panel" aria-labelledby="batch-preview-title" hidden tabindex="-1">
   <h2 id="batch-preview-title">检查结果</h2>
   <p id="batch-summary"></p>
-  <div class="table-wrap"><table id="batch-rows"><caption class="visually-hidden">每一行的检查结果</caption><thead><tr><th scope="col">行号</th><th scope="col">姓名</th><th scope="col">结果</th><th scope="col">说明</th></tr></thead><tbody></tbody></table></div>
+  <div class="table-wrap"><table id="batch-rows"><caption class="visually-hidden">每一行的检查结果</caption><thead><tr><th scope="col">行号</th><th scope="col">姓名</th><th scope="col">结果</th><th scope="col">说明</th><th scope="col">操作</th></tr></thead><tbody></tbody></table></div>
   <div class="actions"><button type="button" id="batch-issue">颁发可颁发的行</button></div>
 </section>
 <section id="batch-done" class="panel" aria-labelledby="batch-done-title" hidden tabindex="-1">
@@ -143,6 +143,7 @@ function verifyBody (): string {
 <form id="verify-form" class="form">
   ${field('verify-list', '申报人员名单（.xlsx 或 CSV）', '<input id="verify-list" name="list" type="file" accept=".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet">')}
   ${field('verify-pdfs', '或：证书 PDF（可多选）', '<input id="verify-pdfs" name="pdfs" type="file" accept=".pdf,application/pdf" multiple>')}
+  <div class="field"><label class="choice"><input id="verify-with-report" name="withReport" type="checkbox"> 同时生成签名核验报告（PDF 只需上传一次）</label></div>
   <div class="actions"><button type="submit">开始核验</button></div>
 </form>
 ${status('verify-status')}
@@ -150,7 +151,7 @@ ${status('verify-status')}
   <h2 id="verify-result-title">核验结果</h2>
   <p id="verify-summary"></p>
   <div class="actions"><button type="button" id="verify-xlsx" class="secondary">下载核验结果（.xlsx）</button> <button type="button" id="verify-csv" class="secondary">下载核验结果（CSV）</button> <button type="button" id="verify-report">生成签名核验报告（PDF）</button></div>
-  <p class="hint">下载的是屏幕上的结果，不再重新核验。签名核验报告会对同一名单重新核验一次（姓名核对次数计入同一限额），报告有自己的编号、验证码和二维码，任何人可凭此核实报告真伪。</p>
+  <p class="hint">下载的是屏幕上的结果，不再重新核验。签名核验报告会对同一名单或同一组 PDF 重新核验一次（姓名核对次数计入同一限额；PDF 需再上传一次，核验前勾选“同时生成签名核验报告”则只上传一次，屏幕随之显示报告中的结果）；报告有自己的编号、验证码和二维码，任何人可凭此核实报告真伪。</p>
   <div id="verify-report-status" class="status" role="status" aria-live="polite"></div>
   <div class="table-wrap"><table id="verify-rows"><caption class="visually-hidden">每一行的核验结果，可按列排序</caption><thead><tr>
     <th scope="col" aria-sort="none"><button type="button" class="sort" data-key="row">行号</button></th>

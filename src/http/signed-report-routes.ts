@@ -1,8 +1,12 @@
 // /v1/verification-reports: a committee's signed verification report (核验报告) — made, confirmed by anyone with its code, as PDF.
 import type { FastifyPluginAsync } from 'fastify'
+import multipart from '@fastify/multipart'
+import { ServiceError } from '../errors.js'
+import { maxBatchPdfBytes, maxBatchPdfFiles } from '../verification/batch-verification-service.js'
 import type { SignedReportService } from '../verification/signed-report-service.js'
 import { actorOf, type Authentication } from './authentication.js'
 import { callerSecurity, errorResponses, ref } from './schemas.js'
+import { pdfUploadLimits, uploadedPdfs } from './uploaded-pdfs.js'
 
 export interface SignedReportRoutesOptions { reports: SignedReportService, auth: Authentication }
 
@@ -33,19 +37,32 @@ const reportResponse = {
 export const signedReportRoutes: FastifyPluginAsync<SignedReportRoutesOptions> = async (app, { reports, auth }) => {
   const verifiers = auth.issuer(['verifier', 'authority'])
 
-  app.post<{ Body: { rows: unknown[] } }>('/v1/verification-reports', {
+  await app.register(multipart, pdfUploadLimits)
+
+  app.post<{ Body: { rows: unknown[] } | undefined }>('/v1/verification-reports', {
     onRequest: verifiers,
     schema: {
       tags: ['verification'],
-      summary: 'Make a signed verification report (核验报告) of a list of certificates',
-      description: 'Verifies the rows as POST /v1/verify/batch does (the same checks and name-check budgets) and keeps the outcome under its own number (HY + year + sequence) and a six-character code, ' +
-        'signed like the certificates. Its PDF lists what was checked, when, by which committee and every verdict, with a QR code to its confirmation page. The report shows masked names only, never a name sent.',
+      summary: 'Make a signed verification report (核验报告) of a list of certificates or a stack of certificate PDFs',
+      description: 'Verifies the rows — JSON `{ "rows": [...] }`, or ' + `up to ${maxBatchPdfFiles} PDFs of at most ${maxBatchPdfBytes / 1024 / 1024} MB each as \`multipart/form-data\` files — ` +
+        'as POST /v1/verify/batch does (the same checks and name-check budgets) and keeps the outcome under its own number (HY + year + sequence) and a six-character code, ' +
+        'signed like the certificates. Its PDF lists what was checked, when, by which committee and every verdict, with a QR code to its confirmation page. The report shows masked names only, never a name sent. ' +
+        'For a stack of PDFs the answer also carries `verification`, the whole report of POST /v1/verify/batch (with the names the PDFs carry), so that one upload both shows every verdict and makes the signed report.',
       security: callerSecurity,
-      body: ref('verify-batch-request.json'),
-      response: { 201: reportResponse, ...errorResponses(400, 401, 403, 415, 503) },
+      body: {
+        content: {
+          'application/json': { schema: ref('verify-batch-request.json') },
+          'multipart/form-data': { schema: { description: `Up to ${maxBatchPdfFiles} PDF files (any field name)` } },
+        },
+      },
+      response: { 201: { ...reportResponse, properties: { ...reportResponse.properties, verification: ref('batch-verification-report.json') } }, ...errorResponses(400, 401, 403, 413, 415, 503) },
     },
   }, async (request, reply) => {
-    const report = await reports.issueReport(actorOf(request), request.body.rows)
+    const actor = actorOf(request)
+    if (!request.isMultipart() && (request.body === undefined || request.body === null)) {
+      throw new ServiceError('VALIDATION_FAILED', { en: 'Send JSON { "rows": [...] } or PDFs as multipart/form-data.', zh: '请提交 JSON { "rows": [...] }，或以 multipart/form-data 上传 PDF。' })
+    }
+    const report = request.isMultipart() ? await reports.issuePdfReport(actor, uploadedPdfs(request)) : await reports.issueReport(actor, request.body!.rows)
     const links = { pdf: `/v1/verification-reports/${report.number}/pdf`, confirm: reports.confirmUrlOf(report.number, report.code) }
     return reply.code(201).header('cache-control', 'private, no-store').send({ ...report, links })
   })

@@ -10,7 +10,7 @@ import { verifyCertificateSignature } from '../signing/certificate-jws.js'
 import { signVerificationReport, verificationReportJwsType, type VerificationReportPayload } from '../signing/verification-report-jws.js'
 import { chinaDateTimeZh, chinaYear } from '../text/china-time.js'
 import { renderReportPdf } from '../documents/index.js'
-import type { BatchVerdict, BatchVerificationReport, BatchVerificationService } from './batch-verification-service.js'
+import type { BatchVerdict, BatchVerificationReport, BatchVerificationService, UploadedPdf } from './batch-verification-service.js'
 
 /** What a report shows anyone who has its number and code: never a name sent, only the register's masked name. */
 export interface PublicReportRow { row: number, number?: string, maskedName?: string, verdict: BatchVerdict, reasonZh: string }
@@ -62,33 +62,47 @@ export function createSignedReportService ({ db, keys, clock, batchVerification,
     return { row, stored: (typeof row.report === 'string' ? JSON.parse(row.report) : row.report) as StoredReport }
   }
 
+  /** A verification's outcome stored under the next report number, its digest signed with the current key. */
+  async function keepReport (actor: Actor, report: BatchVerificationReport): Promise<SignedReport> {
+    const publicRows: PublicReportRow[] = report.rows.map(r => ({
+      row: r.row,
+      ...(r.number === undefined ? {} : { number: r.number }),
+      ...(r.certificate === undefined ? {} : { maskedName: r.certificate.maskedName }),
+      verdict: r.verdict,
+      reasonZh: r.reasonZh,
+    }))
+    const code = Array.from({ length: 6 }, () => codeAlphabet[randomInt(codeAlphabet.length)]).join('')
+    const now = clock()
+    const stored: StoredReport = { code, committee: actor.name, checkedAt: report.checkedAt, summary: report.summary, rows: publicRows }
+    return db.transaction().execute(async trx => {
+      const { id } = await trx.insertInto('verification_reports')
+        .values({ issuer_id: actor.issuerId, created_at: now, report: JSON.stringify(stored), jws: '' })
+        .returning('id').executeTakeFirstOrThrow()
+      const number = numberOf(chinaYear(now), id)
+      const payload: VerificationReportPayload = { num: number, iss: actor.name, iid: actor.issuerId, iat: Math.floor(now.getTime() / 1000), sum: report.summary.verdicts, dig: digestOf(publicRows) }
+      const jws = await signVerificationReport(keys.current(now), payload)
+      await trx.updateTable('verification_reports').set({ jws }).where('id', '=', id).execute()
+      return { number, ...stored, genuine: true }
+    })
+  }
+
   return {
     /**
      * Verifies the rows as POST /v1/verify/batch does (the same pipeline and name-check budgets), stores the outcome
      * under the next report number and signs its digest with the current signing key.
      */
     async issueReport (actor: Actor, rows: readonly unknown[]): Promise<SignedReport> {
-      const report = await batchVerification.verifyNumbers(actor, rows)
-      const publicRows: PublicReportRow[] = report.rows.map(r => ({
-        row: r.row,
-        ...(r.number === undefined ? {} : { number: r.number }),
-        ...(r.certificate === undefined ? {} : { maskedName: r.certificate.maskedName }),
-        verdict: r.verdict,
-        reasonZh: r.reasonZh,
-      }))
-      const code = Array.from({ length: 6 }, () => codeAlphabet[randomInt(codeAlphabet.length)]).join('')
-      const now = clock()
-      const stored: StoredReport = { code, committee: actor.name, checkedAt: report.checkedAt, summary: report.summary, rows: publicRows }
-      return db.transaction().execute(async trx => {
-        const { id } = await trx.insertInto('verification_reports')
-          .values({ issuer_id: actor.issuerId, created_at: now, report: JSON.stringify(stored), jws: '' })
-          .returning('id').executeTakeFirstOrThrow()
-        const number = numberOf(chinaYear(now), id)
-        const payload: VerificationReportPayload = { num: number, iss: actor.name, iid: actor.issuerId, iat: Math.floor(now.getTime() / 1000), sum: report.summary.verdicts, dig: digestOf(publicRows) }
-        const jws = await signVerificationReport(keys.current(now), payload)
-        await trx.updateTable('verification_reports').set({ jws }).where('id', '=', id).execute()
-        return { number, ...stored, genuine: true }
-      })
+      return keepReport(actor, await batchVerification.verifyNumbers(actor, rows))
+    },
+
+    /**
+     * The same for a stack of certificate PDFs, verified as POST /v1/verify/batch verifies them (the signed token,
+     * the document's integrity, the register); the rows carry the same verdicts. The verification comes back too: the
+     * stack was uploaded once, and its maker sees every verdict the report signed.
+     */
+    async issuePdfReport (actor: Actor, files: AsyncIterable<UploadedPdf>): Promise<SignedReport & { verification: BatchVerificationReport }> {
+      const verification = await batchVerification.verifyPdfs(actor, files)
+      return { ...await keepReport(actor, verification), verification }
     },
 
     /** A report, for anyone with its number and code; `genuine` says whether its signature and digest hold now. */

@@ -97,6 +97,74 @@ t.test('a whole staff: the template, the dry run of a CSV with a bad row (proble
   t.same(problems, [])
 })
 
+t.test('a whole staff: a spoilt ID number corrected in the table, checked again by the dry run, then every row issued', async t => {
+  const { page, problems } = await openPage(t, browser)
+  await signInThroughForm(page, base, people.employerClerk)
+  await page.goto(`${base}/console/batch`)
+  const [good, spoilt] = [makeIdNumber('440106', '19910202', 201), makeIdNumber('440106', '19920303', 202)]
+  const csv = ['姓名,身份证号,工作单位,年度,公需科目,专业科目,选修科目',
+    `孙丽,${good},广州天河软件科技有限公司,2026,20,44,12`,
+    '钱军,4.40106E+17,广州天河软件科技有限公司,2026,20,44,12'].join('\r\n')
+  await page.getByLabel('名单文件').setInputFiles({ name: '名单.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+  await page.getByRole('button', { name: '检查名单' }).click()
+  await page.getByRole('region', { name: '检查结果' }).waitFor()
+  t.match(await page.locator('#batch-summary').textContent(), /共 2 行：可颁发 1 行，不能颁发 1 行/)
+  t.match(await page.locator('#batch-rows tbody tr').first().textContent(), /钱军.*不能颁发.*科学计数/, 'the spoilt cell is told in the words of the sheet')
+
+  await page.getByRole('button', { name: '修改第 3 行' }).click()
+  t.equal(await page.getByLabel('第 3 行 公民身份号码').inputValue(), '4.40106E+17', 'the cell as written')
+  t.equal(await page.getByLabel('第 3 行 姓名').inputValue(), '钱军', 'the other cells as read')
+  t.same(await accessibilityViolations(page), [], 'the row being corrected passes axe-core')
+  await screenshot(page, 'batch-fix-row')
+  await page.getByLabel('第 3 行 公民身份号码').fill(`${spoilt.slice(0, 17)}${spoilt[17] === '0' ? '1' : '0'}`)
+  await page.getByRole('button', { name: '重新检查第 3 行' }).click()
+  await page.getByText('第 3 行已修改，已重新检查。').waitFor()
+  t.match(await page.locator('#batch-rows tbody tr').first().textContent(), /钱军.*不能颁发.*校验码/, 'a wrong correction is refused by the same checks')
+  await page.getByRole('button', { name: '修改第 3 行' }).click()
+  await page.getByLabel('第 3 行 公民身份号码').fill(spoilt)
+  await page.getByRole('button', { name: '重新检查第 3 行' }).click()
+  await page.getByRole('button', { name: '颁发可颁发的 2 行' }).waitFor()
+  t.match(await page.locator('#batch-summary').textContent(), /共 2 行：可颁发 2 行，不能颁发 0 行/)
+
+  await page.getByRole('button', { name: '颁发可颁发的 2 行' }).click()
+  await page.getByRole('region', { name: '颁发结果' }).waitFor()
+  t.match(await page.locator('#batch-done-summary').textContent(), /已颁发 2 本证书，未颁发 0 行/)
+  t.match(await page.locator('#batch-issued tbody').textContent(), /3钱军4401062600\d{4}/, 'the corrected row is issued under its sheet row')
+  t.same(problems, [])
+})
+
+t.test('a whole staff: dropped rows are checked out of the batch (a holder twice no longer is) and never issued', async t => {
+  const { page, problems } = await openPage(t, browser)
+  await signInThroughForm(page, base, people.employerClerk)
+  await page.goto(`${base}/console/batch`)
+  const [twice, other] = [makeIdNumber('440106', '19930404', 301), makeIdNumber('440106', '19940505', 302)]
+  const csv = ['姓名,身份证号,工作单位,年度,公需科目,专业科目,选修科目',
+    `吴刚,${twice},广州天河软件科技有限公司,2026,20,44,12`,
+    `吴刚,${twice},广州天河软件科技有限公司,2026,20,44,12`,
+    `郑红,${other},广州天河软件科技有限公司,2026,2,4,1`].join('\r\n')
+  await page.getByLabel('名单文件').setInputFiles({ name: '名单.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+  await page.getByRole('button', { name: '检查名单' }).click()
+  await page.getByRole('region', { name: '检查结果' }).waitFor()
+  t.match(await page.locator('#batch-summary').textContent(), /共 3 行：可颁发 0 行，不能颁发 3 行/)
+  t.ok(await page.getByRole('button', { name: /颁发可颁发的/ }).isDisabled(), 'nothing to issue yet')
+
+  await page.getByRole('button', { name: '移除第 3 行' }).click()
+  await page.getByText('第 3 行已移除，已重新检查。').waitFor()
+  t.match(await page.locator('#batch-summary').textContent(), /可颁发 1 行，不能颁发 1 行，已移除 1 行/, 'the holder is no longer twice in the batch')
+  await page.getByRole('button', { name: '移除第 4 行' }).click()
+  await page.getByText('第 4 行已移除，已重新检查。').waitFor()
+  t.equal(await page.getByRole('button', { name: '恢复第 4 行' }).count(), 1, 'a dropped row can be taken back')
+  t.same(await accessibilityViolations(page), [], 'the table with dropped rows passes axe-core')
+
+  await page.getByRole('button', { name: '颁发可颁发的 1 行' }).click()
+  await page.getByRole('region', { name: '颁发结果' }).waitFor()
+  t.match(await page.locator('#batch-done-summary').textContent(), /已颁发 1 本证书，未颁发 2 行/)
+  const batchId = /批次 (\d+)/.exec(await page.locator('#batch-done-summary').textContent() ?? '')![1]
+  const batch = await served.app.inject({ url: `/v1/batches/${batchId}`, headers: people.employerClerk.headers })
+  t.same(batch.json().summary, { rows: 1, issued: 1, rejected: 0 }, 'the batch holds exactly the kept row')
+  t.same(problems, [])
+})
+
 t.test('find a certificate by name and by ID number, open it, revoke it after the confirmation; out of scope is not found', async t => {
   const { page, problems } = await openPage(t, browser)
   const id = makeIdNumber('440106', '19750808', 321)

@@ -93,6 +93,22 @@ t.test('a signed verification report: its own number and code, a signed PDF, con
   t.equal((await app.inject({ url: `/v1/verification-reports/${report.number}?code=${report.code}` })).json().genuine, false, 'a verdict altered in the database breaks the signed digest')
 })
 
+t.test('a signed verification report of a stack of PDFs: the same verdicts as bulk verification, answered with it in one upload', async t => {
+  const { number } = await issue(county, '蒋平')
+  const genuine = (await app.inject({ url: `/v1/certificates/${number}/pdf`, headers: as(county) })).rawPayload
+  const boundary = '----ce-report-pdfs'
+  const part = (filename: string, content: Buffer) => Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="pdf"; filename="${filename}"\r\nContent-Type: application/pdf\r\n\r\n`), content, Buffer.from('\r\n')])
+  const payload = Buffer.concat([part('a.pdf', genuine), part('b.pdf', Buffer.from('not a pdf')), Buffer.from(`--${boundary}--\r\n`)])
+  const made = await app.inject({ method: 'POST', url: '/v1/verification-reports', headers: { ...as(verifier), 'content-type': `multipart/form-data; boundary=${boundary}` }, payload })
+  t.equal(made.statusCode, 201)
+  const report = made.json()
+  t.match(report, { number: /^HY2026\d{6}$/, genuine: true, summary: { rows: 2, verdicts: { valid: 1, malformed: 1 } }, verification: { source: 'pdfs', summary: { rows: 2 } } })
+  t.same(report.rows.map((r: { verdict: string }) => r.verdict), report.verification.rows.map((r: { verdict: string }) => r.verdict), 'the report signs the verdicts of the verification answered')
+  t.equal((await app.inject({ url: report.links.pdf, headers: as(verifier) })).statusCode, 200)
+  t.match((await app.inject({ url: `/v1/verification-reports/${report.number}?code=${report.code}` })).json(), { genuine: true, rows: [{ number, maskedName: '蒋*', verdict: 'valid' }, { verdict: 'malformed' }] })
+  t.equal((await app.inject({ method: 'POST', url: '/v1/verification-reports', headers: { ...as(employer), 'content-type': `multipart/form-data; boundary=${boundary}` }, payload })).statusCode, 403, 'an employer makes no report')
+})
+
 t.test('a report seen on screen is saved as .xlsx or CSV without verifying or counting names again', async t => {
   const { number } = await issue(county, '冯涛')
   const verified = await app.inject({ method: 'POST', url: '/v1/verify/batch', headers: as(verifier), payload: { rows: [{ number, name: '冯海' }] } })

@@ -64,7 +64,40 @@ t.test('a stack of PDFs: a genuine one valid, a file that is no PDF told as such
   const rows = await page.locator('#verify-rows tbody tr').allTextContents()
   t.match(rows[0], /扫描件\.pdf.*✕/, 'the bad file first')
   t.match(rows[1], new RegExp(`周敏\\.pdf${number}周敏✓ 有效`), 'the genuine PDF is valid, with the name it carries')
+  // Asked for afterwards, the signed report verifies the same files again: the stack goes up a second time.
+  const [report] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '生成签名核验报告（PDF）' }).click()])
+  t.match(report.suggestedFilename(), /^verification-report-HY2026\d{6}\.pdf$/, 'a stack has its signed report too')
   t.same(problems, [])
+})
+
+t.test('a stack of PDFs with its signed report, uploaded once; anyone confirms the report as genuine', async t => {
+  const number = await issue('朱琳', 21)
+  const pdf = await served.app.inject({ url: `/v1/certificates/${number}/pdf`, headers: people.countyClerk.headers })
+  const { page, problems } = await openPage(t, browser)
+  const uploads: string[] = []
+  page.on('request', request => { if (request.method() === 'POST' && /multipart\/form-data/.test(request.headers()['content-type'] ?? '')) uploads.push(new URL(request.url()).pathname) })
+  await signInThroughForm(page, base, people.verifierClerk)
+  await page.goto(`${base}/console/verify`)
+  await page.getByLabel('或：证书 PDF（可多选）').setInputFiles([
+    { name: '朱琳.pdf', mimeType: 'application/pdf', buffer: pdf.rawPayload },
+    { name: '扫描件.pdf', mimeType: 'application/pdf', buffer: Buffer.from('not a pdf at all') },
+  ])
+  await page.getByLabel(/同时生成签名核验报告/).check()
+  t.same(await accessibilityViolations(page), [], 'the form with its choice passes axe-core')
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '开始核验' }).click()])
+  t.match(download.suggestedFilename(), /^verification-report-HY2026\d{6}\.pdf$/)
+  await page.getByText(/✓ 已生成核验报告 HY2026/).waitFor()
+  t.match(await page.locator('#verify-summary').textContent(), /共 2 行：有效 1 行，有问题 1 行/, 'the verdicts the report signed are on screen')
+  t.same(uploads, ['/v1/verification-reports'], 'the PDFs went up once, to the report')
+
+  const visitor = await openPage(t, browser)
+  const link = await page.getByRole('link', { name: '查看核实页面' }).getAttribute('href')
+  await visitor.page.goto(`${base}${link!}`)
+  await visitor.page.getByText('✓ 真实：本报告由本服务签发，内容未被改动。').waitFor()
+  const confirmed = await visitor.page.locator('#report-rows').textContent()
+  t.match(confirmed, new RegExp(`${number}朱\\*.*有效`), 'the genuine PDF, with the masked name')
+  t.match(confirmed, /格式错误/, 'and the file that is no PDF')
+  t.same([...problems, ...visitor.problems], [])
 })
 
 t.test('an employer\'s 经办人 is refused the committee\'s screen and its route', async t => {

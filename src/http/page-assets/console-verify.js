@@ -1,5 +1,6 @@
 // A committee's bulk verification: the applicants' list or PDFs sent to POST /v1/verify/batch, every row's verdict on
-// screen (problems first, sortable by any column), and the report downloaded as .xlsx or CSV from the same route.
+// screen (problems first, sortable by any column), the report downloaded as .xlsx or CSV from the same route, and the
+// signed verification report (POST /v1/verification-reports) of the list or of the stack of PDFs.
 'use strict'
 document.addEventListener('DOMContentLoaded', function () {
   const { api, say, el, saveResponse } = window.ceConsole
@@ -59,39 +60,36 @@ document.addEventListener('DOMContentLoaded', function () {
     })
   }
 
-  form.addEventListener('submit', async function (event) {
-    event.preventDefault()
-    const list = form.elements.list.files[0]
-    const pdfs = Array.from(form.elements.pdfs.files)
-    if (list === undefined && pdfs.length === 0) { say(status, '请选择名单文件或证书 PDF。', 'error'); return }
-    sent = list !== undefined ? { kind: 'list', file: list } : { kind: 'pdfs', files: pdfs }
-    section.hidden = true
-    say(status, '正在核验……', 'busy')
-    try {
-      const report = await request()
-      shown = report
-      rows = report.rows
-      sort = { key: 'verdict', direction: 1 }
-      const v = report.summary.verdicts
-      const problems = report.summary.rows - v.valid
-      document.getElementById('verify-summary').textContent = '共 ' + report.summary.rows + ' 行：有效 ' + v.valid + ' 行，有问题 ' + problems + ' 行' +
-        (problems === 0 ? '。' : '（' + Object.keys(v).filter(function (k) { return k !== 'valid' && v[k] > 0 }).map(function (k) { return verdictNames[k] + ' ' + v[k] }).join('，') + '），问题行排在前面。')
-      render()
-      say(status, '', '')
-      section.hidden = false
-      section.focus()
-    } catch (failure) {
-      say(status, failure.message, 'error')
-    }
-  })
+  function show (report) {
+    shown = report
+    rows = report.rows
+    sort = { key: 'verdict', direction: 1 }
+    const v = report.summary.verdicts
+    const problems = report.summary.rows - v.valid
+    document.getElementById('verify-summary').textContent = '共 ' + report.summary.rows + ' 行：有效 ' + v.valid + ' 行，有问题 ' + problems + ' 行' +
+      (problems === 0 ? '。' : '（' + Object.keys(v).filter(function (k) { return k !== 'valid' && v[k] > 0 }).map(function (k) { return verdictNames[k] + ' ' + v[k] }).join('，') + '），问题行排在前面。')
+    render()
+    section.hidden = false
+  }
 
-  // A signed report of the same list: its rows sent again as JSON (numbers and names as the file gave them).
-  document.getElementById('verify-report').addEventListener('click', async function () {
+  /**
+   * A signed report of what was sent. A list goes again as JSON (numbers and names as the file gave them); a stack of
+   * PDFs must go again as files, since the report is made of its own verification, never of verdicts the page sends:
+   * asked for with the first verification, the stack is uploaded once, and the screen shows the verdicts the report signed.
+   */
+  async function makeReport () {
     const reportStatus = document.getElementById('verify-report-status')
-    if (sent.kind !== 'list') { say(reportStatus, '签名核验报告针对名单生成；请上传申报人员名单。', 'error'); return }
     say(reportStatus, '正在生成签名核验报告……', 'busy')
     try {
-      const made = await api('POST', '/v1/verification-reports', { json: { rows: rows.map(function (r) { return r.name === undefined ? { number: r.number || '' } : { number: r.number || '', name: r.name } }) } })
+      let made
+      if (sent.kind === 'list') {
+        made = await api('POST', '/v1/verification-reports', { json: { rows: rows.map(function (r) { return r.name === undefined ? { number: r.number || '' } : { number: r.number || '', name: r.name } }) } })
+      } else {
+        const data = new FormData()
+        for (const file of sent.files) data.append('pdf', file, file.name)
+        made = await api('POST', '/v1/verification-reports', { body: data })
+      }
+      if (made.verification !== undefined) show(made.verification)
       await saveResponse(await api('GET', made.links.pdf, { raw: true }), '核验报告-' + made.number + '.pdf')
       reportStatus.replaceChildren(document.createTextNode('✓ 已生成核验报告 '), el('span', { class: 'number' }, made.number), document.createTextNode('，验证码 '),
         el('span', { class: 'number' }, made.code), document.createTextNode('。 '), el('a', { href: '/console/report?number=' + made.number + '&code=' + made.code }, '查看核实页面'))
@@ -99,7 +97,31 @@ document.addEventListener('DOMContentLoaded', function () {
     } catch (failure) {
       say(reportStatus, failure.message, 'error')
     }
+  }
+
+  form.addEventListener('submit', async function (event) {
+    event.preventDefault()
+    const list = form.elements.list.files[0]
+    const pdfs = Array.from(form.elements.pdfs.files)
+    const withReport = form.elements.withReport.checked
+    if (list === undefined && pdfs.length === 0) { say(status, '请选择名单文件或证书 PDF。', 'error'); return }
+    sent = list !== undefined ? { kind: 'list', file: list } : { kind: 'pdfs', files: pdfs }
+    section.hidden = true
+    say(document.getElementById('verify-report-status'), '', '')
+    say(status, '正在核验……', 'busy')
+    try {
+      // A stack with its report: one upload to the report's route, which answers the verification too.
+      if (withReport && sent.kind === 'pdfs') await makeReport()
+      else show(await request())
+      say(status, '', '')
+      section.focus()
+      if (withReport && sent.kind === 'list') await makeReport()
+    } catch (failure) {
+      say(status, failure.message, 'error')
+    }
   })
+
+  document.getElementById('verify-report').addEventListener('click', makeReport)
 
   for (const format of ['xlsx', 'csv']) {
     document.getElementById('verify-' + format).addEventListener('click', async function () {
