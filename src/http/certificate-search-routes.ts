@@ -14,6 +14,7 @@ export const certificateSearchRoutes: FastifyPluginAsync<CertificateSearchRoutes
       tags: ['certificates'],
       summary: 'Find certificates (证书查询) by number, holder name or ID number, among those the caller may read',
       description: `Every criterion given must match; the name exactly as registered; the ID number through its keyed hash (it is neither stored nor answered). An authority searches its area, an employer what it issued. At most ${maxSearchResults} certificates, newest year first (truncated: more matched). The ID number travels in the body so that no log or history keeps it.`,
+      operationId: 'searchCertificates',
       security: callerSecurity,
       body: {
         type: 'object',

@@ -14,6 +14,7 @@ export const holderDownloadRoutes: FastifyPluginAsync<HolderDownloadRoutesOption
       summary: 'The holder\'s own PDF (持证人自助下载), for the holder\'s full name and ID number',
       description: 'Public. Both must be the holder\'s (the ID number compared through its keyed hash); otherwise 403 HOLDER_NOT_MATCHED. ' +
         'Every try counts like a name checked at GET /v1/certificates/{number}?name=: per client address (RATE_LIMIT_NAME_CHECKS_PER_HOUR, 429 RATE_LIMITED), and a wrong pair against the certificate\'s one budget of 10 wrong names in 24 hours (then 429 NAME_CHECK_LIMITED, and nothing is compared until the wait is over). A revoked certificate is not given (409).',
+      operationId: 'downloadOwnCertificatePdf',
       security: [],
       params: numberParams,
       body: {

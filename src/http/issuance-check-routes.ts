@@ -17,6 +17,7 @@ export const issuanceCheckRoutes: FastifyPluginAsync<IssuanceCheckRoutesOptions>
       summary: 'Check a certificate being filled in (颁发前检查): the ID number, the rule set\'s requirement, what the hours still lack',
       description: 'Every part is optional. Runs the checks issuance runs — the ID number as entered, the rule set chosen by series or region (the caller\'s own by default), the hours credited and their shortfalls — and stores nothing. ' +
         'For a whole request (name, scope, a certificate the holder already has) use POST /v1/certificates/batch?dryRun=true with one row.',
+      operationId: 'checkIssuance',
       security: callerSecurity,
       body: {
         type: 'object',

@@ -48,6 +48,7 @@ export const signedReportRoutes: FastifyPluginAsync<SignedReportRoutesOptions> =
         'as POST /v1/verify/batch does (the same checks and name-check budgets) and keeps the outcome under its own number (HY + year + sequence) and a six-character code, ' +
         'signed like the certificates. Its PDF lists what was checked, when, by which committee and every verdict, with a QR code to its confirmation page. The report shows masked names only, never a name sent. ' +
         'For a stack of PDFs the answer also carries `verification`, the whole report of POST /v1/verify/batch (with the names the PDFs carry), so that one upload both shows every verdict and makes the signed report.',
+      operationId: 'issueVerificationReport',
       security: callerSecurity,
       body: {
         content: {
@@ -72,6 +73,7 @@ export const signedReportRoutes: FastifyPluginAsync<SignedReportRoutesOptions> =
       tags: ['verification'],
       summary: 'Confirm a verification report (public): its content and whether it is genuine',
       description: 'For anyone holding the report: its number and the code printed beside it. 404 REPORT_NOT_FOUND for any other pair.',
+      operationId: 'confirmVerificationReport',
       security: [],
       params: reportParams,
       querystring: { type: 'object', required: ['code'], properties: { code: { type: 'string', minLength: 1, maxLength: 16 } } },
@@ -87,6 +89,7 @@ export const signedReportRoutes: FastifyPluginAsync<SignedReportRoutesOptions> =
     schema: {
       tags: ['verification'],
       summary: 'The signed PDF of a verification report, for the organisation that made it',
+      operationId: 'downloadVerificationReportPdf',
       security: callerSecurity,
       params: reportParams,
       produces: ['application/pdf'],

@@ -23,6 +23,7 @@ export const verificationExportRoutes: FastifyPluginAsync<VerificationExportRout
       summary: 'Write a bulk verification\'s report as .xlsx or CSV, as it was answered (nothing is checked again)',
       description: 'Send the JSON report POST /v1/verify/batch answered; the file is the one that route gives with ?format=, so that a report seen on screen is saved without verifying (and counting names) again. ' +
         'The file says what the sender sent: it is the caller\'s own copy, not a signed statement (for that, POST /v1/verification-reports).',
+      operationId: 'exportBatchVerification',
       security: callerSecurity,
       querystring: { type: 'object', additionalProperties: false, required: ['format'], properties: { format: { type: 'string', enum: ['xlsx', 'csv'] } } },
       body: ref('batch-verification-report.json'),
