@@ -82,11 +82,12 @@ t.test('keys made before certificates get theirs when the ring loads', async t =
 t.test('an operator\'s P-256 key with a chain from a CA becomes the current key', async t => {
   const dir = await temporaryDirectory(t)
   const ca = await createTestCa(await temporaryDirectory(t))
+  // openssl dates a certificate to the second it runs: the clock is read after it, or the import could precede it.
+  const issued = await ca.issue('广州市人社局签名')
   const now = new Date()
   const keys = await loadSigningKeys(dir, 'ES256', () => now)
   t.teardown(() => keys.close())
   const previous = keys.current(now).kid
-  const issued = await ca.issue('广州市人社局签名')
   const kid = await importSigningKey(dir, { privateKeyPem: issued.privateKeyPem, certificateChainPem: issued.certificatePem + ca.certificatePem }, now, 0)
   await keys.reload()
   const key = keys.current(now)
@@ -100,13 +101,13 @@ t.test('an operator\'s P-256 key with a chain from a CA becomes the current key'
 t.test('a chain that does not belong to the key, or is out of order, and a key other than P-256 are refused', async t => {
   const dir = await temporaryDirectory(t)
   const ca = await createTestCa(await temporaryDirectory(t))
+  const mine = await ca.issue('mine')
+  const other = await ca.issue('other')
+  const ed25519 = await ca.issue('ed25519', 'Ed25519')
   const now = new Date()
   const keys = await loadSigningKeys(dir, 'ES256', () => now)
   keys.close()
   const files = await readdir(dir)
-  const mine = await ca.issue('mine')
-  const other = await ca.issue('other')
-  const ed25519 = await ca.issue('ed25519', 'Ed25519')
   const cases: Array<[string, string, string]> = [
     ['another key\'s certificate', mine.privateKeyPem, other.certificatePem + ca.certificatePem],
     ['the CA first', mine.privateKeyPem, ca.certificatePem + mine.certificatePem],
