@@ -45,7 +45,8 @@ function resultTable (rows: BenchRow[]): string {
       : `${row.baselineName}: ${figure(row.baseline.value, row.baseline.unit)}${row.baseline.detail === undefined ? '' : `, ${row.baseline.detail}`}`
     const ratio = row.ratio === undefined ? '—' : `**${row.ratio >= 10 ? row.ratio.toFixed(1) : row.ratio.toFixed(2)}${row.ratio >= 2 ? '×' : ''}**`
     const met = row.met === null ? '—' : row.met ? 'yes' : '**no**'
-    lines.push(`| ${[row.path, row.database, `${row.measuredAs}; median of ${row.rounds}`, result, baseline, ratio, row.target, met].map(cell).join(' | ')} |`)
+    const rounds = row.rounds === 1 ? 'one round' : `median of ${row.rounds}`
+    lines.push(`| ${[row.path, row.database, `${row.measuredAs}; ${rounds}`, result, baseline, ratio, row.target, met].map(cell).join(' | ')} |`)
   }
   return lines.join('\n')
 }
@@ -84,6 +85,8 @@ Run on ${machine.date}, ${Math.round(machine.runSeconds)} s in all.
 ${met} of ${results.rows.filter(r => r.met !== null).length} targets met${missed.length === 0 ? '.' : `; missed: ${missed.map(r => `${r.path.replace(/`/g, '')} (${r.database})`).join('; ')}. Causes and next steps are under Findings.`}
 
 ${resultTable(results.rows)}
+
+A ratio above 1 is better than the baseline: result / baseline for rates, baseline / result for times (s, ms), where lower is better.
 ${results.failures.length === 0 ? '' : `\n**Failed in this run:** ${results.failures.map(f => `\`${f.script}\`: ${f.error}`).join('; ')}\n`}
 ## Scale
 

@@ -96,6 +96,7 @@ async function benchEngine (engine: Engine): Promise<BenchRow[]> {
     subject: { value: p99, unit: 'ms', detail: `${Math.round(median(during.map(d => d.rps)))} lookups/s` },
     baselineName: 'the same lookups with no ZIP',
     baseline: { value: median(alone.map(a => a.p99)), unit: 'ms', detail: `${Math.round(median(alone.map(a => a.rps)))} lookups/s` },
+    ratio: median(alone.map((a, i) => a.p99 / during[i]!.p99)),
     target: `p99 ≤ ${p99Target} ms`,
     met: p99 <= p99Target,
     rounds,
