@@ -25,9 +25,14 @@ const scripts: Script[] = [
 
 const option = (name: string) => process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined
 const only = option('--only')?.split(',')
-/** --save <file>: the run's results as JSON too; --render <file>: no run, docs/BENCHMARKS.md again from saved results and the current notes. */
+/**
+ * --save <file>: the run's results as JSON too; --render <file>: no run, docs/BENCHMARKS.md again from saved results and
+ * the current notes; with --rerun <file>, the saved results of scripts that failed there and were run again on their own
+ * (`--only … --save`) take their place, and the page says so.
+ */
 const save = option('--save')
 const render = option('--render')
+const rerun = option('--rerun')
 const selected = scripts.filter(s => only === undefined || only.some(name => s.file.startsWith(name)))
 
 async function postgresVersion (): Promise<string> {
@@ -61,7 +66,7 @@ async function runBenches (): Promise<RunResults> {
   const loadBefore = loadavg()
   const postgres = await postgresVersion()
   const scratch = await mkdtemp(path.join(tmpdir(), 'ce-bench-run-'))
-  const results: RunResults = { machine: undefined as never, rows: [], scale: [], notes: [], failures: [] }
+  const results: RunResults = { machine: undefined as never, rows: [], scale: [], notes: [], failures: [], scripts: selected.map(s => s.file) }
   try {
     for (const script of selected) {
       process.stderr.write(`${script.file}: ${script.what}\n`)
@@ -96,7 +101,24 @@ async function runBenches (): Promise<RunResults> {
   return results
 }
 
-const results: RunResults = render === undefined ? await runBenches() : JSON.parse(await readFile(render, 'utf8')) as RunResults
+/** The rows of `again`'s scripts, each of which failed in `full`, put in place of the failures. */
+function withRerun (full: RunResults, again: RunResults): RunResults {
+  const scripts = again.scripts ?? []
+  const notFailed = scripts.filter(script => !full.failures.some(f => f.script === script))
+  if (notFailed.length > 0) throw new Error(`--rerun: ${notFailed.join(', ')} did not fail in the full run; its rows would be there twice`)
+  return {
+    ...full,
+    rows: [...full.rows, ...again.rows],
+    scale: [...full.scale, ...again.scale],
+    notes: [...full.notes, ...again.notes],
+    failures: [...full.failures.filter(f => !scripts.includes(f.script)), ...again.failures],
+    reruns: [...(full.reruns ?? []), { scripts, date: again.machine.date, loadBefore: again.machine.loadBefore }],
+  }
+}
+
+const readResults = async (file: string) => JSON.parse(await readFile(file, 'utf8')) as RunResults
+let results: RunResults = render === undefined ? await runBenches() : await readResults(render)
+if (rerun !== undefined) results = withRerun(results, await readResults(rerun))
 if (save !== undefined) await writeFile(save, JSON.stringify(results, null, 2))
 
 for (const row of results.rows) {
