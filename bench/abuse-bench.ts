@@ -9,16 +9,24 @@ import { freePort, startService, type ServiceUnderTest } from './service-process
 
 const genuineRequests = 20
 
-/** Latencies (ms) of `count` requests sent one after another. */
-async function timed (count: number, send: () => Promise<Response>): Promise<number[]> {
+/** Latencies (ms) of `count` requests sent one after another, and the statuses of those refused with a 5xx (a refusal is data, not a crash). */
+async function timedWithRefusals (count: number, send: () => Promise<Response>): Promise<{ latencies: number[], refused: number[] }> {
   const latencies: number[] = []
+  const refused: number[] = []
   for (let i = 0; i < count; i++) {
     const started = performance.now()
     const response = await send()
     await response.arrayBuffer()
-    if (response.status >= 500) throw new Error(`a genuine request answered ${response.status}`)
+    if (response.status >= 500) refused.push(response.status)
     latencies.push(performance.now() - started)
   }
+  return { latencies, refused }
+}
+
+/** The same where no refusal is expected (no flood): a 5xx there is the bench's problem. */
+async function timed (count: number, send: () => Promise<Response>): Promise<number[]> {
+  const { latencies, refused } = await timedWithRefusals(count, send)
+  if (refused.length > 0) throw new Error(`a genuine request answered ${refused.join(', ')} with no flood`)
   return latencies
 }
 
@@ -60,18 +68,20 @@ try {
   for (const [what, junk, connections, before] of floods) {
     const flood = applyLoad({ url: service.url, connections, seconds: 12, next: () => ({ method: 'POST', path: '/v1/verify', headers: { ...attacker, 'content-type': 'application/pdf' }, body: junk }) })
     await new Promise(resolve => setTimeout(resolve, 1000))
-    const during = await timed(genuineRequests, verifyGenuine)
+    const { latencies: during, refused } = await timedWithRefusals(genuineRequests, verifyGenuine)
     const load = await flood
-    progress(`abuse: ${what}: genuine p50 ${round1(median(during))} ms, max ${round1(Math.max(...during))} ms (alone ${round1(median(alone))} ms); junk answered ${load.failed} times`)
+    const refusedText = refused.length === 0 ? 'none refused' : `${refused.length} refused (${refused.join(', ')})`
+    progress(`abuse: ${what}: genuine p50 ${round1(median(during))} ms, max ${round1(Math.max(...during))} ms, ${refusedText} (alone ${round1(median(alone))} ms); junk answered ${load.failed} times`)
     rows.push({
       path: `genuine PDF verification during a flood: ${what}`,
       database: 'PostgreSQL',
       measuredAs: `${genuineRequests} genuine \`POST /v1/verify\` one after another while the flood runs; before this change: ${before}`,
-      subject: { value: median(during), unit: 'ms', detail: `p95 ${round1(p(during, 0.95))} ms, max ${round1(Math.max(...during))} ms; ${load.failed} junk uploads refused meanwhile` },
+      subject: { value: median(during), unit: 'ms', detail: `p95 ${round1(p(during, 0.95))} ms, max ${round1(Math.max(...during))} ms; genuine ${refusedText}; ${load.failed} junk uploads refused meanwhile` },
       baselineName: 'the same genuine verifications with no flood',
       baseline: { value: median(alone), unit: 'ms', detail: `max ${round1(Math.max(...alone))} ms` },
-      target: 'answered; max ≤ 1 s',
-      met: Math.max(...during) <= 1000,
+      ratio: median(alone) / median(during),
+      target: 'every one answered; max ≤ 1 s',
+      met: refused.length === 0 && Math.max(...during) <= 1000,
       rounds: 1,
     })
   }
@@ -89,6 +99,7 @@ try {
       subject: { value: p(withDeadRedis, 0.99), unit: 'ms', detail: `median ${round1(median(withDeadRedis))} ms` },
       baselineName: 'the same lookups on an instance without REDIS_URL',
       baseline: { value: p(plainLookups, 0.99), unit: 'ms', detail: `median ${round1(median(plainLookups))} ms` },
+      ratio: p(plainLookups, 0.99) / p(withDeadRedis, 0.99),
       target: 'p99 within a few ms of no Redis',
       met: p(withDeadRedis, 0.99) <= p(plainLookups, 0.99) + 5,
       rounds: 1,

@@ -66,7 +66,7 @@ try {
       database: '—',
       measuredAs: `PDFs/s, one after another in one thread, process pinned to CPU ${cpus}; A4 with seal and QR code, ${holders.length} holders in turn`,
       subject: { value: median(pairs.map(p => p.subject.perSecond)), unit: 'PDF/s', detail: `${round1(1000 / median(pairs.map(p => p.subject.perSecond)))} ms each, ${round1(ours / 1024)} KB each` },
-      baselineName: 'Chromium (playwright-core, Debian chromium, warm browser, reused page) printing the same certificate as HTML',
+      baselineName: `Chromium ${browser.version()} (playwright-core, Debian chromium, warm browser, reused page) printing the same certificate as HTML`,
       baseline: { value: median(pairs.map(p => p.baseline.perSecond)), unit: 'PDF/s', detail: `${Math.round(1000 / median(pairs.map(p => p.baseline.perSecond)))} ms each, ${round1(theirs / 1024)} KB each` },
       ratio,
       target: '≥ 20× Chromium; ≤ 100 KB per PDF',

@@ -18,10 +18,21 @@ const scripts: Script[] = [
   { file: 'batch-bench.ts', what: 'batch issuance' },
   { file: 'pdf-bench.ts', what: 'PDF rendering', oneCore: true },
   { file: 'verify-bench.ts', what: 'PDF verification' },
+  { file: 'zip-bench.ts', what: 'batch ZIP on the PDF pool, and lookups meanwhile' },
+  { file: 'abuse-bench.ts', what: 'behaviour under abuse' },
   { file: 'scale-bench.ts', what: 'scale' },
 ]
 
-const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1]?.split(',') : undefined
+const option = (name: string) => process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined
+const only = option('--only')?.split(',')
+/**
+ * --save <file>: the run's results as JSON too; --render <file>: no run, docs/BENCHMARKS.md again from saved results and
+ * the current notes; with --rerun <file>, the saved results of scripts that failed there and were run again on their own
+ * (`--only … --save`) take their place, and the page says so.
+ */
+const save = option('--save')
+const render = option('--render')
+const rerun = option('--rerun')
 const selected = scripts.filter(s => only === undefined || only.some(name => s.file.startsWith(name)))
 
 async function postgresVersion (): Promise<string> {
@@ -49,42 +60,66 @@ function runScript (script: Script, out: string): Promise<void> {
   })
 }
 
-const started = performance.now()
-const loadBefore = loadavg()
-const postgres = await postgresVersion()
-const scratch = await mkdtemp(path.join(tmpdir(), 'ce-bench-run-'))
-const results: RunResults = { machine: undefined as never, rows: [], scale: [], notes: [], failures: [] }
-try {
-  for (const script of selected) {
-    process.stderr.write(`${script.file}: ${script.what}\n`)
-    const out = path.join(scratch, `${script.file}.json`)
-    try {
-      await runScript(script, out)
-      const output = JSON.parse(await readFile(out, 'utf8')) as BenchOutput
-      results.rows.push(...output.rows)
-      results.scale.push(...(output.scale ?? []))
-      results.notes.push(...output.notes)
-    } catch (error) {
-      results.failures.push({ script: script.file, error: (error as Error).message })
+/** Runs the selected scripts one after another and collects what they emit, with the machine they ran on. */
+async function runBenches (): Promise<RunResults> {
+  const started = performance.now()
+  const loadBefore = loadavg()
+  const postgres = await postgresVersion()
+  const scratch = await mkdtemp(path.join(tmpdir(), 'ce-bench-run-'))
+  const results: RunResults = { machine: undefined as never, rows: [], scale: [], notes: [], failures: [], scripts: selected.map(s => s.file) }
+  try {
+    for (const script of selected) {
+      process.stderr.write(`${script.file}: ${script.what}\n`)
+      const out = path.join(scratch, `${script.file}.json`)
+      try {
+        await runScript(script, out)
+        const output = JSON.parse(await readFile(out, 'utf8')) as BenchOutput
+        results.rows.push(...output.rows)
+        results.scale.push(...(output.scale ?? []))
+        results.notes.push(...output.notes)
+      } catch (error) {
+        results.failures.push({ script: script.file, error: (error as Error).message })
+      }
     }
+  } finally {
+    await rm(scratch, { recursive: true, force: true })
   }
-} finally {
-  await rm(scratch, { recursive: true, force: true })
+
+  const pglite = JSON.parse(await readFile(path.join(repositoryRoot, 'node_modules/@electric-sql/pglite/package.json'), 'utf8')) as { version: string }
+  results.machine = {
+    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+    cpus: availableParallelism(),
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown CPU',
+    memoryGb: totalmem() / 1024 ** 3,
+    loadBefore,
+    loadAfter: loadavg(),
+    node: process.version,
+    postgres,
+    pglite: pglite.version,
+    runSeconds: (performance.now() - started) / 1000,
+  }
+  return results
 }
 
-const pglite = JSON.parse(await readFile(path.join(repositoryRoot, 'node_modules/@electric-sql/pglite/package.json'), 'utf8')) as { version: string }
-results.machine = {
-  date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
-  cpus: availableParallelism(),
-  cpuModel: cpus()[0]?.model.trim() ?? 'unknown CPU',
-  memoryGb: totalmem() / 1024 ** 3,
-  loadBefore,
-  loadAfter: loadavg(),
-  node: process.version,
-  postgres,
-  pglite: pglite.version,
-  runSeconds: (performance.now() - started) / 1000,
+/** The rows of `again`'s scripts, each of which failed in `full`, put in place of the failures. */
+function withRerun (full: RunResults, again: RunResults): RunResults {
+  const scripts = again.scripts ?? []
+  const notFailed = scripts.filter(script => !full.failures.some(f => f.script === script))
+  if (notFailed.length > 0) throw new Error(`--rerun: ${notFailed.join(', ')} did not fail in the full run; its rows would be there twice`)
+  return {
+    ...full,
+    rows: [...full.rows, ...again.rows],
+    scale: [...full.scale, ...again.scale],
+    notes: [...full.notes, ...again.notes],
+    failures: [...full.failures.filter(f => !scripts.includes(f.script)), ...again.failures],
+    reruns: [...(full.reruns ?? []), { scripts, date: again.machine.date, loadBefore: again.machine.loadBefore }],
+  }
 }
+
+const readResults = async (file: string) => JSON.parse(await readFile(file, 'utf8')) as RunResults
+let results: RunResults = render === undefined ? await runBenches() : await readResults(render)
+if (rerun !== undefined) results = withRerun(results, await readResults(rerun))
+if (save !== undefined) await writeFile(save, JSON.stringify(results, null, 2))
 
 for (const row of results.rows) {
   const ratio = row.ratio === undefined ? '' : `  ratio ${row.ratio.toFixed(2)}`
