@@ -1,0 +1,65 @@
+// The console's routes tried as an attacker would: guessing a verification report's code, stalling the service
+// with a report's PDF, reading report codes out of the log, and the holder's download as a name or ID oracle.
+import t from 'tap'
+import { build, issueBody, makeIdNumber } from '../helper.js'
+
+const logLines: string[] = []
+const built = await build(t, {
+  env: { RATE_LIMIT_NAME_CHECKS_PER_HOUR: '20', LOG_LEVEL: 'info' },
+  logStream: { write: line => { logLines.push(line) } },
+})
+const { app } = built
+const county = await built.createIssuer('authority', '440106', '广州市天河区人力资源和社会保障局')
+const verifier = await built.createIssuer('verifier', '440000', '广东省工程系列高级职称评审委员会')
+const as = (who: { apiKey: string }) => ({ authorization: `Bearer ${who.apiKey}` })
+let serial = 0
+let address = 0
+const nextAddress = () => `198.51.100.${++address}`
+
+async function issue (name: string) {
+  const idNumber = makeIdNumber('440106', '19800101', ++serial)
+  const response = await app.inject({ method: 'POST', url: '/v1/certificates', headers: as(county), payload: issueBody({ holder: { name, idNumber } }) })
+  if (response.statusCode !== 201) throw new Error(response.body)
+  return { number: response.json().number as string, idNumber }
+}
+
+async function makeReport (rows: Array<{ number: string, name?: string }>) {
+  const made = await app.inject({ method: 'POST', url: '/v1/verification-reports', headers: as(verifier), payload: { rows } })
+  if (made.statusCode !== 201) throw new Error(made.body)
+  return made.json() as { number: string, code: string, links: { pdf: string } }
+}
+
+t.test('a report\'s code cannot be guessed from one address: wrong codes count against the address\'s hourly limit', async t => {
+  const { number } = await issue('吴静')
+  const report = await makeReport([{ number }])
+  const guesser = nextAddress()
+  const confirm = (code: string, remoteAddress: string) => app.inject({ url: `/v1/verification-reports/${report.number}?code=${code}`, remoteAddress })
+  for (let i = 0; i < 20; i++) t.equal((await confirm(`ZZZZ${String(i).padStart(2, '2').replace(/[01]/g, '2')}`, guesser)).statusCode, 404)
+  const blocked = await confirm(report.code, guesser)
+  t.equal(blocked.statusCode, 429, 'after 20 wrong codes not even the right one is confirmed to that address')
+  t.equal(blocked.json().code, 'RATE_LIMITED')
+  t.ok(Number(blocked.headers['retry-after']) > 0)
+  t.equal((await confirm('ZZZZZZ', nextAddress())).statusCode, 404, 'another address still gets an answer')
+  const reader = nextAddress()
+  for (let i = 0; i < 25; i++) t.equal((await confirm(report.code, reader)).statusCode, 200, 'right codes cost nothing')
+})
+
+t.test('the holder\'s download is no name or ID oracle: a right ID with a wrong name answers as a wrong ID does, and both spend the one budget', async t => {
+  const { number, idNumber } = await issue('郑小洁')
+  const from = nextAddress()
+  const download = (name: string, id: string) => app.inject({ method: 'POST', url: `/v1/certificates/${number}/holder-pdf`, payload: { name, idNumber: id }, remoteAddress: from })
+  const shape = (r: { statusCode: number, headers: Record<string, unknown>, json (): Record<string, unknown> }) =>
+    ({ status: r.statusCode, length: r.headers['content-length'], body: { ...r.json(), requestId: undefined } })
+  const rightIdWrongName = await download('郑大洁', idNumber)
+  const wrongIdRightName = await download('郑小洁', makeIdNumber('440106', '19800101', 998))
+  const bothWrong = await download('郑大洁', makeIdNumber('440106', '19800101', 997))
+  t.same(shape(rightIdWrongName), shape(wrongIdRightName))
+  t.same(shape(rightIdWrongName), shape(bothWrong))
+  t.notMatch(rightIdWrongName.body, '郑小洁')
+  for (let i = 0; i < 7; i++) await app.inject({ url: `/v1/certificates/${number}?name=${encodeURIComponent(`郑${i}洁`)}`, remoteAddress: nextAddress() })
+  t.equal((await app.inject({ url: `/v1/certificates/${number}?name=${encodeURIComponent('郑小洁')}`, remoteAddress: nextAddress() })).json().code, 'NAME_CHECK_LIMITED',
+    '3 wrong downloads and 7 wrong names spend the 10: the lookup confirms nothing more')
+  t.equal((await app.inject({ method: 'POST', url: '/v1/verify/batch', headers: as(verifier), payload: { rows: [{ number, name: '郑小洁' }] } })).json().rows[0].verdict, 'name-unchecked', 'nor does bulk verification')
+  t.equal((await makeReport([{ number, name: '郑小洁' }]) as unknown as { rows: Array<{ verdict: string }> }).rows[0]!.verdict, 'name-unchecked', 'nor a signed report')
+  t.equal((await download('郑小洁', idNumber)).json().code, 'NAME_CHECK_LIMITED', 'nor the download itself')
+})
