@@ -44,6 +44,17 @@ t.test('a report\'s code cannot be guessed from one address: wrong codes count a
   for (let i = 0; i < 25; i++) t.equal((await confirm(report.code, reader)).statusCode, 200, 'right codes cost nothing')
 })
 
+t.test('a report\'s code never reaches the log', async t => {
+  const { number } = await issue('钱进')
+  const report = await makeReport([{ number }])
+  logLines.length = 0
+  t.equal((await app.inject({ url: `/v1/verification-reports/${report.number}?code=${report.code}`, remoteAddress: nextAddress() })).statusCode, 200)
+  t.equal((await app.inject({ url: `/console/report?number=${report.number}&code=${report.code}`, remoteAddress: nextAddress() })).statusCode, 200)
+  const logged = logLines.join('')
+  t.match(logged, report.number, 'the request was logged')
+  t.notMatch(logged, report.code, 'but not its code')
+})
+
 t.test('the holder\'s download is no name or ID oracle: a right ID with a wrong name answers as a wrong ID does, and both spend the one budget', async t => {
   const { number, idNumber } = await issue('郑小洁')
   const from = nextAddress()
