@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { isServiceError, ServiceError } from '../errors.js'
 import { clientKey, type Limit, type Limiter } from '../limits/rate-limits.js'
 import type { SignedReportService } from '../verification/signed-report-service.js'
+import { pdfWorkOf } from './pdf-work.js'
 import { actorOf, type Authentication } from './authentication.js'
 import { callerSecurity, errorResponses, ref } from './schemas.js'
 
@@ -99,10 +100,10 @@ export const signedReportRoutes: FastifyPluginAsync<SignedReportRoutesOptions> =
       security: callerSecurity,
       params: reportParams,
       produces: ['application/pdf'],
-      response: { 200: { description: 'The report PDF', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } }, ...errorResponses(400, 401, 403, 404, 503) },
+      response: { 200: { description: 'The report PDF', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } }, ...errorResponses(400, 401, 403, 404, 429, 503) },
     },
   }, async (request, reply) => {
-    const pdf = await reports.renderReportPdf(actorOf(request), request.params.number)
+    const pdf = await reports.renderReportPdf(actorOf(request), request.params.number, pdfWorkOf(request, reply))
     return reply.type('application/pdf').header('content-disposition', `attachment; filename="verification-report-${request.params.number}.pdf"`)
       .header('cache-control', 'private, no-store').send(Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength))
   })

@@ -9,7 +9,7 @@ import type { SigningKeyRing } from '../signing/signing-keys.js'
 import { verifyCertificateSignature } from '../signing/certificate-jws.js'
 import { signVerificationReport, verificationReportJwsType, type VerificationReportPayload } from '../signing/verification-report-jws.js'
 import { chinaDateTimeZh, chinaYear } from '../text/china-time.js'
-import { renderReportPdf } from '../documents/index.js'
+import type { PdfPool, PdfWork } from '../documents/index.js'
 import type { BatchVerdict, BatchVerificationReport, BatchVerificationService } from './batch-verification-service.js'
 
 /** What a report shows anyone who has its number and code: never a name sent, only the register's masked name. */
@@ -48,11 +48,13 @@ export interface SignedReportDeps {
   keys: SigningKeyRing
   clock: () => Date
   batchVerification: BatchVerificationService
+  /** Where the report's PDF is drawn: a 1,500-row report is seconds of work, never on the event loop. */
+  pool: PdfPool
   /** Where the QR code sends a reader to confirm the report. */
   publicBaseUrl: string
 }
 
-export function createSignedReportService ({ db, keys, clock, batchVerification, publicBaseUrl }: SignedReportDeps) {
+export function createSignedReportService ({ db, keys, clock, batchVerification, pool, publicBaseUrl }: SignedReportDeps) {
   const numberOf = (year: number, id: number) => `HY${year}${String(id).padStart(6, '0')}`
 
   async function load (number: string) {
@@ -104,8 +106,8 @@ export function createSignedReportService ({ db, keys, clock, batchVerification,
     /** The address that confirms a report: its page, with the number and code. */
     confirmUrlOf: (number: string, code: string) => `${publicBaseUrl}/console/report?number=${number}&code=${code}`,
 
-    /** The report's signed PDF, for the organisation that made it; signed by the key that signed its token. */
-    async renderReportPdf (actor: Actor, number: string): Promise<Uint8Array> {
+    /** The report's signed PDF, for the organisation that made it; signed by the key that signed its token; drawn on the PDF pool. */
+    async renderReportPdf (actor: Actor, number: string, work: PdfWork): Promise<Uint8Array> {
       const { row, stored } = await load(number)
       if (row.issuer_id !== actor.issuerId) throw new ServiceError('REPORT_NOT_FOUND')
       const { kid } = JSON.parse(Buffer.from(row.jws.split('.')[0]!, 'base64url').toString('utf8')) as { kid: string }
@@ -113,7 +115,7 @@ export function createSignedReportService ({ db, keys, clock, batchVerification,
       if (key === undefined) throw new Error(`report ${number} was signed by key ${kid}, which is not in the key ring`)
       const v = stored.summary.verdicts
       const counted = (Object.keys(v) as BatchVerdict[]).filter(k => v[k] > 0).map(k => `${verdictNamesZh[k]} ${v[k]}`).join('，')
-      return await renderReportPdf({
+      return await pool.renderReport({
         number,
         code: stored.code,
         committee: stored.committee,
@@ -123,7 +125,7 @@ export function createSignedReportService ({ db, keys, clock, batchVerification,
         rows: stored.rows.map(r => ({ row: String(r.row), number: r.number ?? '', maskedName: r.maskedName ?? '', verdict: verdictNamesZh[r.verdict], reason: r.reasonZh })),
         confirmUrl: `${publicBaseUrl}/console/report?number=${number}&code=${stored.code}`,
         signer: { kid: key.kid, alg: key.alg, privateJwk: key.privateJwk, certificateChain: key.certificateChain },
-      })
+      }, work)
     },
   }
 }

@@ -74,3 +74,16 @@ t.test('the holder\'s download is no name or ID oracle: a right ID with a wrong 
   t.equal((await makeReport([{ number, name: '郑小洁' }]) as unknown as { rows: Array<{ verdict: string }> }).rows[0]!.verdict, 'name-unchecked', 'nor a signed report')
   t.equal((await download('郑小洁', idNumber)).json().code, 'NAME_CHECK_LIMITED', 'nor the download itself')
 })
+
+t.test('a large report\'s PDF is drawn off the event loop: other requests are answered meanwhile', async t => {
+  const rows = Array.from({ length: 1500 }, (_, i) => ({ number: `440106250${String(i + 1).padStart(5, '0')}` }))
+  const report = await makeReport(rows)
+  let worst = 0
+  let last = performance.now()
+  const timer = setInterval(() => { const now = performance.now(); worst = Math.max(worst, now - last); last = now }, 5)
+  const pdf = await app.inject({ url: report.links.pdf, headers: as(verifier) })
+  clearInterval(timer)
+  t.equal(pdf.statusCode, 200)
+  t.equal(pdf.rawPayload.subarray(0, 5).toString(), '%PDF-')
+  t.ok(worst < 400, `the event loop stalled at most ${Math.round(worst)} ms (a 1,500-row report on the loop stalls it ~1 s)`)
+})
