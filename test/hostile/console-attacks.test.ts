@@ -87,3 +87,42 @@ t.test('a large report\'s PDF is drawn off the event loop: other requests are an
   t.equal(pdf.rawPayload.subarray(0, 5).toString(), '%PDF-')
   t.ok(worst < 400, `the event loop stalled at most ${Math.round(worst)} ms (a 1,500-row report on the loop stalls it ~1 s)`)
 })
+
+t.test('every change the console\'s new routes make with a session needs its CSRF token; a cookie alone does nothing', async t => {
+  const clerk = await built.signInNewUser(county.id, 'clerk')
+  const committee = await built.signInNewUser(verifier.id, 'clerk')
+  const { number } = await issue('冯涛')
+  const before = await built.database.db.selectFrom('verification_reports').select(eb => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()
+  const calls: Array<[string, { cookie: string }, object]> = [
+    ['/v1/certificates/check', clerk.headers, { hours: { public: 1, professional: 1, elective: 1 } }],
+    ['/v1/certificates/search', clerk.headers, { number }],
+    ['/v1/verification-reports', committee.headers, { rows: [{ number, name: '冯海' }] }],
+  ]
+  for (const [url, headers, payload] of calls) {
+    const refused = await app.inject({ method: 'POST', url, headers: { cookie: headers.cookie }, payload })
+    t.equal(refused.json().code, 'CSRF_TOKEN_INVALID', `${url} without the token`)
+    const wrong = await app.inject({ method: 'POST', url, headers: { cookie: headers.cookie, 'x-csrf-token': clerk.csrfToken === committee.csrfToken ? 'x' : (headers === clerk.headers ? committee.csrfToken : clerk.csrfToken) }, payload })
+    t.equal(wrong.json().code, 'CSRF_TOKEN_INVALID', `${url} with another session's token`)
+  }
+  const after = await built.database.db.selectFrom('verification_reports').select(eb => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()
+  t.same(after, before, 'no report was made')
+  const budgets = await built.database.db.selectFrom('failure_budgets').selectAll().where('subject', '=', `certificate:${number}`).execute()
+  t.same(budgets, [], 'and no name was counted')
+  t.equal((await app.inject({ method: 'POST', url: '/v1/certificates/search', headers: clerk.headers, payload: { number } })).json().certificates.length, 1, 'with the token it works')
+})
+
+t.test('names of organisations and people are escaped in every console page', async t => {
+  const hostile = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
+  const org = await built.createIssuer('authority', '440100', '广州市人力资源和社会保障局')
+  await built.database.db.updateTable('issuers').set({ name: hostile }).where('id', '=', org.id).execute()
+  const admin = await built.signInNewUser(org.id, 'admin')
+  await built.database.db.updateTable('users').set({ display_name: hostile }).where('id', '=', admin.userId).execute()
+  for (const screen of ['', '/issue', '/certificates', '/register', '/people', '/audit', '/seal', '/password', '/verify', '/no-such', '/download', '/report']) {
+    const page = await app.inject({ url: `/console${screen}`, headers: { cookie: admin.cookie } })
+    t.notMatch(page.body, '<script>alert', `/console${screen}: no script of a name`)
+    t.notMatch(page.body, '<img src=x', `/console${screen}: no element of a name`)
+  }
+  t.match((await app.inject({ url: '/console', headers: { cookie: admin.cookie } })).body, '&lt;script&gt;alert(1)&lt;/script&gt;', 'the names are shown, escaped')
+  const page = await app.inject({ url: '/console/report?number=%22%3E%3Cscript%3Ealert(3)%3C/script%3E&code=%3Cimg%3E' })
+  t.notMatch(page.body, '<script>alert(3)', 'the report page does not echo its query')
+})
