@@ -33,6 +33,15 @@ const codeAlphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'
 const digestOf = (rows: readonly PublicReportRow[]) => createHash('sha256')
   .update(JSON.stringify(rows.map(r => [r.row, r.number ?? null, r.maskedName ?? null, r.verdict, r.reasonZh]))).digest('base64url')
 
+/**
+ * The number a public report shows for a row: the register's, or a sent text that has the shape of one (14 digits).
+ * Anything else sent in the number column — an ID number or a name put in the wrong column — is neither stored nor shown.
+ */
+function shownNumberOf (row: { number?: string, certificate?: { number: string } }): string | undefined {
+  if (row.certificate !== undefined) return row.certificate.number
+  return row.number !== undefined && /^\d{14}$/.test(row.number) ? row.number : undefined
+}
+
 interface StoredReport { code: string, committee: string, checkedAt: string, summary: BatchVerificationReport['summary'], rows: PublicReportRow[] }
 
 export type SignedReportService = ReturnType<typeof createSignedReportService>
@@ -71,13 +80,16 @@ export function createSignedReportService ({ db, keys, clock, batchVerification,
      */
     async issueReport (actor: Actor, rows: readonly unknown[]): Promise<SignedReport> {
       const report = await batchVerification.verifyNumbers(actor, rows)
-      const publicRows: PublicReportRow[] = report.rows.map(r => ({
-        row: r.row,
-        ...(r.number === undefined ? {} : { number: r.number }),
-        ...(r.certificate === undefined ? {} : { maskedName: r.certificate.maskedName }),
-        verdict: r.verdict,
-        reasonZh: r.reasonZh,
-      }))
+      const publicRows: PublicReportRow[] = report.rows.map(r => {
+        const number = shownNumberOf(r)
+        return {
+          row: r.row,
+          ...(number === undefined ? {} : { number }),
+          ...(r.certificate === undefined ? {} : { maskedName: r.certificate.maskedName }),
+          verdict: r.verdict,
+          reasonZh: r.reasonZh,
+        }
+      })
       const code = Array.from({ length: 6 }, () => codeAlphabet[randomInt(codeAlphabet.length)]).join('')
       const now = clock()
       const stored: StoredReport = { code, committee: actor.name, checkedAt: report.checkedAt, summary: report.summary, rows: publicRows }
