@@ -142,3 +142,25 @@ t.test('an ID number put in the list\'s number column is not kept in, or shown b
   const stored = await built.database.db.selectFrom('verification_reports').select('report').execute()
   t.notMatch(JSON.stringify(stored), idNumber.slice(0, 9), 'not stored')
 })
+
+t.test('the 管理员 of one organisation cannot touch another\'s people or keys by their ids; a 经办人 touches none', async t => {
+  const other = await built.createIssuer('employer', '440106', '广州天河另一家公司')
+  const otherAdmin = await built.signInNewUser(other.id, 'admin')
+  const victim = await built.signInNewUser(other.id, 'clerk')
+  const keys = await app.inject({ url: '/v1/issuers/me/keys', headers: otherAdmin.headers })
+  const victimKey = (keys.json() as Array<{ keyId: number }>)[0]!.keyId
+  const admin = await built.signInNewUser(county.id, 'admin')
+  const clerk = await built.signInNewUser(county.id, 'clerk')
+  const tries = (who: typeof admin) => [
+    app.inject({ method: 'PATCH', url: `/v1/issuers/me/users/${victim.userId}`, headers: who.headers, payload: { disabled: true } }),
+    app.inject({ method: 'POST', url: `/v1/issuers/me/users/${victim.userId}/password-reset`, headers: who.headers }),
+    app.inject({ method: 'DELETE', url: `/v1/issuers/me/keys/${victimKey}`, headers: who.headers }),
+  ]
+  for (const answer of await Promise.all(tries(admin))) t.equal(answer.statusCode, 404, `another organisation's id is not found: ${answer.json().code}`)
+  for (const answer of await Promise.all(tries(clerk))) t.equal(answer.json().code, 'FORBIDDEN_ROLE', 'a clerk does no admin work')
+  t.equal((await app.inject({ method: 'POST', url: '/v1/certificates/search', headers: as(other), payload: { number: (await issue('林木')).number } })).json().certificates.length, 0, 'an employer does not find another\'s certificates')
+  t.equal((await app.inject({ method: 'POST', url: '/v1/certificates/search', headers: as(verifier), payload: { name: '林木' } })).json().code, 'FORBIDDEN_ROLE', 'a committee reads no register')
+  t.equal((await app.inject({ method: 'GET', url: '/v1/verification-reports/HY2026000001/pdf', headers: as(county) })).json().code, 'REPORT_NOT_FOUND', 'nor another\'s report PDF')
+  const still = await app.inject({ method: 'POST', url: '/v1/certificates/search', headers: victim.headers, payload: { name: '无此人' } })
+  t.equal(still.statusCode, 200, 'the other organisation\'s clerk is still signed in and enabled')
+})
