@@ -185,9 +185,11 @@ export function requestTimeouts (requestTimeoutMs: number): { requestTimeout: nu
 
 /**
  * Whether a query key, however it was spelt (%6Eame, NAME, full-width ｎａｍｅ), carries what a log must not keep:
- * a holder's name, or a verification report's code (with the report's number, it shows the whole report).
+ * a holder's name, a verification report's code (with the report's number, it shows the whole report), and what a
+ * console form sent as a GET would put there (an ID number, a password).
  */
-const isSecretKey = (key: string) => ['name', 'code'].includes(key.normalize('NFKC').trim().toLowerCase())
+const secretKeys = new Set(['name', 'code', 'idnumber', 'password', 'currentpassword', 'newpassword'])
+const isSecretKey = (key: string) => secretKeys.has(key.normalize('NFKC').trim().toLowerCase())
 
 /** A URL as the log keeps it: the query decoded as the router decodes it, every holder's name and report code replaced. */
 export function redactedUrl (url: string): string {

@@ -164,3 +164,21 @@ t.test('the 管理员 of one organisation cannot touch another\'s people or keys
   const still = await app.inject({ method: 'POST', url: '/v1/certificates/search', headers: victim.headers, payload: { name: '无此人' } })
   t.equal(still.statusCode, 200, 'the other organisation\'s clerk is still signed in and enabled')
 })
+
+t.test('a console form sent before its script runs puts no password, name or ID number in a URL or the log', async t => {
+  const admin = await built.signInNewUser(county.id, 'admin')
+  for (const screen of ['/sign-in', '/download', '/report', '/issue', '/batch', '/certificates', '/verify', '/register', '/people', '/audit', '/seal', '/password']) {
+    const page = await app.inject({ url: `/console${screen}`, headers: screen === '/sign-in' || screen === '/download' || screen === '/report' ? {} : { cookie: admin.cookie } })
+    const forms = page.body.match(/<form\b[^>]*>/g) ?? []
+    t.ok(forms.length > 0, `/console${screen} has a form`)
+    for (const form of forms) t.match(form, /method="(post|dialog)"/, `/console${screen}: ${form} is never sent as a GET (the browser's default, into the address bar, history and log)`)
+  }
+  const idNumber = makeIdNumber('440106', '19700101', 555)
+  logLines.length = 0
+  await app.inject({ url: `/console/download?number=44010625000001&name=${encodeURIComponent('郑小洁')}&idNumber=${idNumber}`, remoteAddress: nextAddress() })
+  await app.inject({ url: '/console/sign-in?username=chen.jing&password=Secret-Pass-123', remoteAddress: nextAddress() })
+  await app.inject({ url: '/console/password?currentPassword=Old-Pass-456&newPassword=New-Pass-789', remoteAddress: nextAddress() })
+  const logged = logLines.join('')
+  t.match(logged, '/console/download', 'the requests were logged')
+  for (const secret of [idNumber, 'Secret-Pass-123', 'Old-Pass-456', 'New-Pass-789']) t.notMatch(logged, secret, `the log does not keep ${secret.slice(0, 3)}…`)
+})
