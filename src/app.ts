@@ -156,7 +156,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(verificationRoutes, { verification: services.verification })
   await app.register(batchVerificationRoutes, { batchVerification: services.batchVerification, auth })
   await app.register(verificationExportRoutes, { auth })
-  await app.register(signedReportRoutes, { reports: services.signedReports, auth })
+  await app.register(signedReportRoutes, { reports: services.signedReports, auth, limiter, codeFailures: limits.reportCodeFailures })
   await app.register(revocationRoutes, { revocations: services.revocations })
   await app.register(verificationPageRoutes, { certificates: services.certificates, admitNameCheck, pages })
   await app.register(offlineVerifierRoutes, { pages, keys, publicBaseUrl: config.http.publicBaseUrl, validityHours: config.revocationListValidityHours })

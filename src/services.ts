@@ -77,7 +77,7 @@ export function createServices ({ db, keys, holderIdSecret, clock, config, pdfPo
     audit: createAuditService({ db }),
     verification,
     batchVerification,
-    signedReports: createSignedReportService({ db, keys, clock, batchVerification, publicBaseUrl }),
+    signedReports: createSignedReportService({ db, keys, clock, batchVerification, pool: pdfPool, publicBaseUrl }),
     nameChecks,
     revocations: createRevocationListService({ db, keys, clock, validityHours: config.revocationListValidityHours }),
   }

@@ -11,19 +11,15 @@ export { assertPrintable, loadPrintableCharacters, type PrintableCharacters } fr
 type Renderer = typeof import('./certificate-pdf.js')
 type Fonts = typeof import('./fonts.js')
 type Reader = typeof import('./pdf-reader.js')
-type ReportRenderer = typeof import('./report-pdf.js')
 
 // Kept after the first call: import() resolves its specifier again every time (under tsx, through the loader
 // hooks' thread: ~0.5 ms, a sixth of a PDF).
 let renderer: Promise<Renderer> | undefined
 let fonts: Promise<Fonts> | undefined
 let reader: Promise<Reader> | undefined
-let reportRenderer: Promise<ReportRenderer> | undefined
 
 /** Renders a certificate's one-page PDF (certificate-pdf.ts), loading the renderer on the first call. */
 export const renderCertificatePdf: Renderer['renderCertificatePdf'] = async input => await (await (renderer ??= import('./certificate-pdf.js'))).renderCertificatePdf(input)
-/** Renders a verification report's PDF (report-pdf.ts) in this thread: a committee's occasional document, not the pool's bulk work. */
-export const renderReportPdf: ReportRenderer['renderReportPdf'] = async input => await (await (reportRenderer ??= import('./report-pdf.js'))).renderReportPdf(input)
 export type { ReportPdfInput } from './report-pdf.js'
 /** Reads a PDF's signature and token in this thread (pdf-reader.ts): the offline verifier, which has no pool. */
 export const readPdfHere: Reader['readPdfHere'] = async (pdf, trustedKids) => await (await (reader ??= import('./pdf-reader.js'))).readPdfHere(pdf, trustedKids)

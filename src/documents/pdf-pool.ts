@@ -1,4 +1,4 @@
-// One worker pool for every PDF: rendering certificates and reading uploaded PDFs run on its threads, never on the
+// One worker pool for every PDF: rendering certificates and reports and reading uploaded PDFs run on its threads, never on the
 // event loop. The queue is bounded, each client has at most two PDFs in flight, and work for a client that left is dropped.
 import { availableParallelism } from 'node:os'
 import { Piscina } from 'piscina'
@@ -6,6 +6,7 @@ import { ServiceError, type ErrorCode } from '../errors.js'
 import { projectFile, runningCompiled, sourceModuleUrl } from '../project-files.js'
 import type { CertificatePdfInput } from './certificate-pdf.js'
 import { mayBeSigned, type PdfReading } from './pdf-reading.js'
+import type { ReportPdfInput } from './report-pdf.js'
 import type { PdfTask, PdfTaskResult } from './pdf-worker.js'
 
 /** Who a PDF is for (an address or an account) and whether they are still waiting. */
@@ -77,6 +78,13 @@ export function createPdfPool ({ threads = availableParallelism(), maxQueue = th
       const result = await run({ kind: 'render', input }, work, work.signal)
       if (result.kind === 'refused') throw new ServiceError(result.code as ErrorCode, { en: result.message, zh: result.messageZh }, result.details)
       if (result.kind !== 'rendered') throw new Error('the PDF worker answered a render with something else')
+      return result.pdf
+    },
+
+    /** A verification report's signed PDF (up to hundreds of pages, seconds of work), rendered on a worker thread. */
+    async renderReport (input: ReportPdfInput, work: PdfWork): Promise<Uint8Array> {
+      const result = await run({ kind: 'report', input }, work, work.signal)
+      if (result.kind !== 'rendered') throw new Error('the PDF worker answered a report with something else')
       return result.pdf
     },
 

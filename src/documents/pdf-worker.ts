@@ -1,10 +1,14 @@
-// The PDF pool's task: render a certificate, or read the token out of an uploaded PDF — on a worker thread, never the event loop.
+// The PDF pool's task: render a certificate or a verification report, or read the token out of an uploaded PDF — on a worker thread, never the event loop.
 import { isServiceError } from '../errors.js'
 import { renderCertificatePdf, type CertificatePdfInput } from './certificate-pdf.js'
 import { readPdfHere } from './pdf-reader.js'
+import { renderReportPdf, type ReportPdfInput } from './report-pdf.js'
 import type { PdfReading } from './pdf-reading.js'
 
-export type PdfTask = { kind: 'render', input: CertificatePdfInput } | { kind: 'read', pdf: Uint8Array, trustedKids: readonly string[] }
+export type PdfTask =
+  | { kind: 'render', input: CertificatePdfInput }
+  | { kind: 'report', input: ReportPdfInput }
+  | { kind: 'read', pdf: Uint8Array, trustedKids: readonly string[] }
 
 /** What comes back across the thread boundary: data, since an error loses its class there. */
 export type PdfTaskResult =
@@ -18,7 +22,7 @@ console.warn = () => {}
 export default async function runPdfTask (task: PdfTask): Promise<PdfTaskResult> {
   if (task.kind === 'read') return { kind: 'read', reading: await readPdfHere(task.pdf, task.trustedKids) }
   try {
-    return { kind: 'rendered', pdf: await renderCertificatePdf(task.input) }
+    return { kind: 'rendered', pdf: task.kind === 'report' ? await renderReportPdf(task.input) : await renderCertificatePdf(task.input) }
   } catch (error) {
     if (!isServiceError(error)) throw error
     return { kind: 'refused', code: error.code, message: error.message, messageZh: error.messageZh, ...(error.details === undefined ? {} : { details: error.details }) }

@@ -72,7 +72,7 @@ ${view.body}
 /** The sign-in form; `notice` says why the person is here (session ended, signed out). */
 export function signInBody (notice: string | undefined): string {
   return `${notice === undefined ? '' : `<p class="notice" role="status">${escapeHtml(notice)}</p>`}
-<form id="sign-in-form" class="form narrow" novalidate>
+<form id="sign-in-form" method="post" class="form narrow" novalidate>
   <div class="field"><label for="username">用户名</label><input id="username" name="username" required maxlength="64" autocomplete="username" autocapitalize="none" spellcheck="false"></div>
   <div class="field"><label for="password">密码</label><input id="password" name="password" type="password" required maxlength="256" autocomplete="current-password"></div>
   <p id="sign-in-error" class="error" role="alert" hidden></p>
@@ -84,7 +84,7 @@ export function signInBody (notice: string | undefined): string {
 /** The holder's self-service download: number, full name and ID number. */
 export function holderDownloadBody (): string {
   return `<p>持证人可凭证书编号、本人姓名和公民身份号码下载本人的电子证书（PDF）。信息不符的尝试会被记录，并计入该证书的核对次数限制。</p>
-<form id="download-form" class="form narrow" novalidate>
+<form id="download-form" method="post" class="form narrow" novalidate>
   <div class="field"><label for="download-number">证书编号</label><input id="download-number" name="number" required maxlength="20" inputmode="numeric" autocomplete="off"></div>
   <div class="field"><label for="download-name">姓名</label><input id="download-name" name="name" required maxlength="30" autocomplete="name"></div>
   <div class="field"><label for="download-id">公民身份号码</label><input id="download-id" name="idNumber" required maxlength="18" autocomplete="off"></div>
@@ -97,7 +97,7 @@ export function holderDownloadBody (): string {
 /** A verification report confirmed by its number and code (the QR code of its PDF leads here). */
 export function reportConfirmationBody (): string {
   return `<p>凭核验报告上的报告编号和验证码，核实报告内容是否由本服务签发且未被改动。</p>
-<form id="report-form" class="form inline" novalidate>
+<form id="report-form" method="post" class="form inline" novalidate>
   <div class="field"><label for="report-number">报告编号</label><input id="report-number" name="number" required maxlength="12" autocomplete="off"></div>
   <div class="field"><label for="report-code">验证码</label><input id="report-code" name="code" required maxlength="6" autocomplete="off" autocapitalize="characters"></div>
   <div class="actions"><button type="submit">核实报告</button></div>

@@ -54,7 +54,7 @@ function homeBody (visible: readonly Screen[]): string {
 }
 
 function issueBody (year: number): string {
-  return `<form id="issue-form" class="form" novalidate>
+  return `<form id="issue-form" method="post" class="form" novalidate>
   <fieldset><legend>持证人</legend>
     ${field('holder-name', '姓名', '<input id="holder-name" name="name" required maxlength="30" autocomplete="off">')}
     ${field('holder-id', '公民身份号码', '<input id="holder-id" name="idNumber" required maxlength="18" inputmode="text" autocomplete="off" aria-describedby="holder-id-hint holder-id-check">', '18 位，最后一位可为 X')}
@@ -93,7 +93,7 @@ function batchBody (): string {
   <li>上传填好的 .xlsx 或 CSV 文件（任意编码），先检查每一行。</li>
   <li>不能颁发的行可在表中修改后重新检查，或移除；确认后颁发，并下载证书 PDF。</li>
 </ol>
-<form id="batch-form" class="form" novalidate>
+<form id="batch-form" method="post" class="form" novalidate>
   ${field('batch-file', '名单文件', '<input id="batch-file" name="file" type="file" accept=".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required>')}
   <div class="actions"><button type="submit">检查名单</button></div>
 </form>
@@ -114,7 +114,7 @@ ${status('batch-status')}
 }
 
 function certificatesBody (): string {
-  return `<form id="search-form" class="form inline" role="search">
+  return `<form id="search-form" method="post" class="form inline" role="search">
   ${field('search-number', '证书编号', '<input id="search-number" name="number" maxlength="20" inputmode="numeric" autocomplete="off">')}
   ${field('search-name', '姓名', '<input id="search-name" name="name" maxlength="30" autocomplete="off">')}
   ${field('search-id', '公民身份号码', '<input id="search-id" name="idNumber" maxlength="18" autocomplete="off">', '只用于比对，不保存、不显示')}
@@ -140,7 +140,7 @@ ${status('search-status')}
 
 function verifyBody (): string {
   return `<p>上传申报人员名单（.xlsx 或 CSV，含证书编号，可含姓名），或一组证书 PDF，逐行显示核验结果。<a href="/v1/verify/batch/template" download>下载核验名单模板（.xlsx）</a></p>
-<form id="verify-form" class="form">
+<form id="verify-form" method="post" class="form">
   ${field('verify-list', '申报人员名单（.xlsx 或 CSV）', '<input id="verify-list" name="list" type="file" accept=".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet">')}
   ${field('verify-pdfs', '或：证书 PDF（可多选）', '<input id="verify-pdfs" name="pdfs" type="file" accept=".pdf,application/pdf" multiple>')}
   <div class="field"><label class="choice"><input id="verify-with-report" name="withReport" type="checkbox"> 同时生成签名核验报告（PDF 只需上传一次）</label></div>
@@ -163,7 +163,7 @@ ${status('verify-status')}
 }
 
 function registerBody (regionCode: string, year: number): string {
-  return `<form id="register-form" class="form inline" aria-label="筛选">
+  return `<form id="register-form" method="post" class="form inline" aria-label="筛选">
   ${field('register-region', '行政区划代码', `<input id="register-region" name="regionCode" value="${escapeHtml(regionCode)}" pattern="[0-9]{6}" maxlength="6" inputmode="numeric" required>`, '本区或下级区划，6 位代码')}
   ${field('register-year', '年度', `<input id="register-year" name="year" type="number" min="2000" max="2099" value="${year}" required>`)}
   <div class="actions"><button type="submit">查询</button></div>
@@ -186,7 +186,7 @@ ${status('register-status')}
 function peopleBody (): string {
   return `<section class="panel wide" aria-labelledby="users-title">
   <h2 id="users-title">工作人员</h2>
-  <form id="user-form" class="form inline" aria-label="新增工作人员">
+  <form id="user-form" method="post" class="form inline" aria-label="新增工作人员">
     ${field('user-username', '用户名', '<input id="user-username" name="username" required maxlength="64" autocomplete="off" autocapitalize="none" spellcheck="false">')}
     ${field('user-display', '姓名', '<input id="user-display" name="displayName" required maxlength="64" autocomplete="off">')}
     ${field('user-role', '角色', '<select id="user-role" name="role"><option value="clerk">经办人</option><option value="admin">管理员</option></select>')}
@@ -205,7 +205,7 @@ function peopleBody (): string {
 }
 
 function auditBody (regionCode: string): string {
-  return `<form id="audit-form" class="form inline" aria-label="筛选">
+  return `<form id="audit-form" method="post" class="form inline" aria-label="筛选">
   ${field('audit-region', '行政区划代码', `<input id="audit-region" name="regionCode" value="${escapeHtml(regionCode)}" pattern="[0-9]{6}" maxlength="6" inputmode="numeric">`)}
   ${field('audit-from', '起始日期', '<input id="audit-from" name="from" type="date">')}
   ${field('audit-to', '截止日期（含）', '<input id="audit-to" name="to" type="date">')}
@@ -229,7 +229,7 @@ const auditActionOptions = Object.entries(auditActionNames).map(([value, name]) 
 
 function sealBody (organisation: string, year: number): string {
   return `<p>印章盖在每本证书的“发证单位”处，包括已颁发的证书。请上传透明背景的 PNG 图片（不超过 512 KB、边长不超过 1024 像素），先在样例证书上查看效果，再保存。</p>
-<form id="seal-form" class="form">
+<form id="seal-form" method="post" class="form">
   ${field('seal-file', '印章图片（PNG）', '<input id="seal-file" name="seal" type="file" accept="image/png">')}
   <div class="actions"><button type="submit" id="seal-save" disabled>保存印章</button> <button type="button" id="seal-remove" class="secondary">删除现有印章</button></div>
 </form>
@@ -248,7 +248,7 @@ ${status('seal-status')}
 
 function passwordBody (mustChange: boolean): string {
   return `${mustChange ? '<p class="notice">您正在使用临时密码，请先设置新密码后再办理业务。</p>' : ''}
-<form id="password-form" class="form narrow" novalidate>
+<form id="password-form" method="post" class="form narrow" novalidate>
   ${field('current-password', '当前密码', '<input id="current-password" name="currentPassword" type="password" required autocomplete="current-password">')}
   ${field('new-password', '新密码', '<input id="new-password" name="newPassword" type="password" required minlength="10" autocomplete="new-password" aria-describedby="new-password-hint">', '至少 10 个字符，不含用户名，不要使用常见密码')}
   <div class="actions"><button type="submit">保存新密码</button></div>

@@ -183,23 +183,28 @@ export function requestTimeouts (requestTimeoutMs: number): { requestTimeout: nu
   }
 }
 
-/** Whether a query key, however it was spelt (%6Eame, NAME, full-width ｎａｍｅ), names a holder's name. */
-const isNameKey = (key: string) => key.normalize('NFKC').trim().toLowerCase() === 'name'
+/**
+ * Whether a query key, however it was spelt (%6Eame, NAME, full-width ｎａｍｅ), carries what a log must not keep:
+ * a holder's name, a verification report's code (with the report's number, it shows the whole report), and what a
+ * console form sent as a GET would put there (an ID number, a password).
+ */
+const secretKeys = new Set(['name', 'code', 'idnumber', 'password', 'currentpassword', 'newpassword'])
+const isSecretKey = (key: string) => secretKeys.has(key.normalize('NFKC').trim().toLowerCase())
 
-/** A URL as the log keeps it: the query decoded as the router decodes it, every holder's name replaced. */
+/** A URL as the log keeps it: the query decoded as the router decodes it, every holder's name and report code replaced. */
 export function redactedUrl (url: string): string {
   const at = url.indexOf('?')
   if (at === -1) return url
   const fragment = url.indexOf('#', at)
   const query = url.slice(at + 1, fragment === -1 ? undefined : fragment)
-  const pairs = [...new URLSearchParams(query)].map(([key, value]) => `${encodeURIComponent(key)}=${isNameKey(key) ? '[redacted]' : encodeURIComponent(value)}`)
+  const pairs = [...new URLSearchParams(query)].map(([key, value]) => `${encodeURIComponent(key)}=${isSecretKey(key) ? '[redacted]' : encodeURIComponent(value)}`)
   return `${url.slice(0, at)}?${pairs.join('&')}`
 }
 
 /**
  * The request as the log records it (Fastify's fields), without the name someone typed to check a
  * certificate (?name= of the lookup and the verification page, in any spelling): that is personal
- * data, and logs keep it for no reason.
+ * data, and logs keep it for no reason; nor the code that opens a verification report (?code=).
  */
 export function loggedRequest (request: FastifyRequest): Record<string, unknown> {
   return {

@@ -1,14 +1,22 @@
 // /v1/verification-reports: a committee's signed verification report (核验报告) — made, confirmed by anyone with its code, as PDF.
 import type { FastifyPluginAsync } from 'fastify'
 import multipart from '@fastify/multipart'
-import { ServiceError } from '../errors.js'
+import { isServiceError, ServiceError } from '../errors.js'
+import { clientKey, type Limit, type Limiter } from '../limits/rate-limits.js'
 import { maxBatchPdfBytes, maxBatchPdfFiles } from '../verification/batch-verification-service.js'
 import type { SignedReportService } from '../verification/signed-report-service.js'
+import { pdfWorkOf } from './pdf-work.js'
 import { actorOf, type Authentication } from './authentication.js'
 import { callerSecurity, errorResponses, ref } from './schemas.js'
 import { pdfUploadLimits, uploadedPdfs } from './uploaded-pdfs.js'
 
-export interface SignedReportRoutesOptions { reports: SignedReportService, auth: Authentication }
+export interface SignedReportRoutesOptions {
+  reports: SignedReportService
+  auth: Authentication
+  limiter: Limiter
+  /** Wrong number–code pairs an address may send (the code is six of 32 characters: guessing must not be cheap). */
+  codeFailures: Limit
+}
 
 const reportParams = { type: 'object', required: ['number'], properties: { number: { type: 'string', pattern: '^HY[0-9]{10}$' } } } as const
 const reportResponse = {
@@ -34,7 +42,7 @@ const reportResponse = {
   },
 } as const
 
-export const signedReportRoutes: FastifyPluginAsync<SignedReportRoutesOptions> = async (app, { reports, auth }) => {
+export const signedReportRoutes: FastifyPluginAsync<SignedReportRoutesOptions> = async (app, { reports, auth, limiter, codeFailures }) => {
   const verifiers = auth.issuer(['verifier', 'authority'])
 
   await app.register(multipart, pdfUploadLimits)
@@ -72,7 +80,8 @@ export const signedReportRoutes: FastifyPluginAsync<SignedReportRoutesOptions> =
     schema: {
       tags: ['verification'],
       summary: 'Confirm a verification report (public): its content and whether it is genuine',
-      description: 'For anyone holding the report: its number and the code printed beside it. 404 REPORT_NOT_FOUND for any other pair.',
+      description: 'For anyone holding the report: its number and the code printed beside it. 404 REPORT_NOT_FOUND for any other pair; ' +
+        'an address that sent RATE_LIMIT_NAME_CHECKS_PER_HOUR wrong pairs in the last hour gets 429 RATE_LIMITED, even for a right pair, until the hour is over.',
       operationId: 'confirmVerificationReport',
       security: [],
       params: reportParams,
@@ -81,7 +90,24 @@ export const signedReportRoutes: FastifyPluginAsync<SignedReportRoutesOptions> =
     },
   }, async (request, reply) => {
     reply.header('cache-control', 'no-store')
-    return reports.readReport(request.params.number, request.query.code)
+    // Reserved before the pair is compared, so that guesses sent at once are counted too; given back when it was right.
+    const key = clientKey(request.ip)
+    const state = await limiter.take(codeFailures, key)
+    if (!state.allowed) {
+      await limiter.giveBack(codeFailures, key)
+      throw new ServiceError('RATE_LIMITED', {
+        en: `This address has sent ${state.max} wrong report numbers or codes in the last hour; try again in ${state.retryAfterSeconds} s.`,
+        zh: `该地址一小时内已有 ${state.max} 次报告编号或验证码错误，请 ${state.retryAfterSeconds} 秒后再试。`,
+      }, { retryAfterSeconds: state.retryAfterSeconds })
+    }
+    try {
+      const report = await reports.readReport(request.params.number, request.query.code)
+      await limiter.giveBack(codeFailures, key)
+      return report
+    } catch (error) {
+      if (!(isServiceError(error) && error.code === 'REPORT_NOT_FOUND')) await limiter.giveBack(codeFailures, key)
+      throw error
+    }
   })
 
   app.get<{ Params: { number: string } }>('/v1/verification-reports/:number/pdf', {
@@ -93,10 +119,10 @@ export const signedReportRoutes: FastifyPluginAsync<SignedReportRoutesOptions> =
       security: callerSecurity,
       params: reportParams,
       produces: ['application/pdf'],
-      response: { 200: { description: 'The report PDF', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } }, ...errorResponses(400, 401, 403, 404, 503) },
+      response: { 200: { description: 'The report PDF', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } }, ...errorResponses(400, 401, 403, 404, 429, 503) },
     },
   }, async (request, reply) => {
-    const pdf = await reports.renderReportPdf(actorOf(request), request.params.number)
+    const pdf = await reports.renderReportPdf(actorOf(request), request.params.number, pdfWorkOf(request, reply))
     return reply.type('application/pdf').header('content-disposition', `attachment; filename="verification-report-${request.params.number}.pdf"`)
       .header('cache-control', 'private, no-store').send(Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength))
   })

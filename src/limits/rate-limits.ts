@@ -28,6 +28,8 @@ export interface ServiceLimits {
   readonly nameChecks: Limit
   /** Failed authentications: a wrong admin token or API key. */
   readonly authFailures: Limit
+  /** Wrong codes sent to confirm a verification report (as many an hour as names may be checked). */
+  readonly reportCodeFailures: Limit
 }
 
 export function serviceLimits (limits: Config['limits']): ServiceLimits {
@@ -35,6 +37,7 @@ export function serviceLimits (limits: Config['limits']): ServiceLimits {
     publicRequests: { name: 'public', max: limits.publicPerMinute, windowMs: 60_000 },
     nameChecks: { name: 'name-checks', max: limits.nameChecksPerHour, windowMs: 3_600_000 },
     authFailures: { name: 'auth-failures', max: limits.authFailuresPer15Minutes, windowMs: 15 * 60_000 },
+    reportCodeFailures: { name: 'report-code-failures', max: limits.nameChecksPerHour, windowMs: 3_600_000 },
   }
 }
 

@@ -9,7 +9,7 @@ import type { SigningKeyRing } from '../signing/signing-keys.js'
 import { verifyCertificateSignature } from '../signing/certificate-jws.js'
 import { signVerificationReport, verificationReportJwsType, type VerificationReportPayload } from '../signing/verification-report-jws.js'
 import { chinaDateTimeZh, chinaYear } from '../text/china-time.js'
-import { renderReportPdf } from '../documents/index.js'
+import type { PdfPool, PdfWork } from '../documents/index.js'
 import type { BatchVerdict, BatchVerificationReport, BatchVerificationService, UploadedPdf } from './batch-verification-service.js'
 
 /** What a report shows anyone who has its number and code: never a name sent, only the register's masked name. */
@@ -33,6 +33,15 @@ const codeAlphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'
 const digestOf = (rows: readonly PublicReportRow[]) => createHash('sha256')
   .update(JSON.stringify(rows.map(r => [r.row, r.number ?? null, r.maskedName ?? null, r.verdict, r.reasonZh]))).digest('base64url')
 
+/**
+ * The number a public report shows for a row: the register's, or a sent text that has the shape of one (14 digits).
+ * Anything else sent in the number column — an ID number or a name put in the wrong column — is neither stored nor shown.
+ */
+function shownNumberOf (row: { number?: string, certificate?: { number: string } }): string | undefined {
+  if (row.certificate !== undefined) return row.certificate.number
+  return row.number !== undefined && /^\d{14}$/.test(row.number) ? row.number : undefined
+}
+
 interface StoredReport { code: string, committee: string, checkedAt: string, summary: BatchVerificationReport['summary'], rows: PublicReportRow[] }
 
 export type SignedReportService = ReturnType<typeof createSignedReportService>
@@ -48,11 +57,13 @@ export interface SignedReportDeps {
   keys: SigningKeyRing
   clock: () => Date
   batchVerification: BatchVerificationService
+  /** Where the report's PDF is drawn: a 1,500-row report is seconds of work, never on the event loop. */
+  pool: PdfPool
   /** Where the QR code sends a reader to confirm the report. */
   publicBaseUrl: string
 }
 
-export function createSignedReportService ({ db, keys, clock, batchVerification, publicBaseUrl }: SignedReportDeps) {
+export function createSignedReportService ({ db, keys, clock, batchVerification, pool, publicBaseUrl }: SignedReportDeps) {
   const numberOf = (year: number, id: number) => `HY${year}${String(id).padStart(6, '0')}`
 
   async function load (number: string) {
@@ -64,13 +75,16 @@ export function createSignedReportService ({ db, keys, clock, batchVerification,
 
   /** A verification's outcome stored under the next report number, its digest signed with the current key. */
   async function keepReport (actor: Actor, report: BatchVerificationReport): Promise<SignedReport> {
-    const publicRows: PublicReportRow[] = report.rows.map(r => ({
-      row: r.row,
-      ...(r.number === undefined ? {} : { number: r.number }),
-      ...(r.certificate === undefined ? {} : { maskedName: r.certificate.maskedName }),
-      verdict: r.verdict,
-      reasonZh: r.reasonZh,
-    }))
+    const publicRows: PublicReportRow[] = report.rows.map(r => {
+      const number = shownNumberOf(r)
+      return {
+        row: r.row,
+        ...(number === undefined ? {} : { number }),
+        ...(r.certificate === undefined ? {} : { maskedName: r.certificate.maskedName }),
+        verdict: r.verdict,
+        reasonZh: r.reasonZh,
+      }
+    })
     const code = Array.from({ length: 6 }, () => codeAlphabet[randomInt(codeAlphabet.length)]).join('')
     const now = clock()
     const stored: StoredReport = { code, committee: actor.name, checkedAt: report.checkedAt, summary: report.summary, rows: publicRows }
@@ -118,8 +132,8 @@ export function createSignedReportService ({ db, keys, clock, batchVerification,
     /** The address that confirms a report: its page, with the number and code. */
     confirmUrlOf: (number: string, code: string) => `${publicBaseUrl}/console/report?number=${number}&code=${code}`,
 
-    /** The report's signed PDF, for the organisation that made it; signed by the key that signed its token. */
-    async renderReportPdf (actor: Actor, number: string): Promise<Uint8Array> {
+    /** The report's signed PDF, for the organisation that made it; signed by the key that signed its token; drawn on the PDF pool. */
+    async renderReportPdf (actor: Actor, number: string, work: PdfWork): Promise<Uint8Array> {
       const { row, stored } = await load(number)
       if (row.issuer_id !== actor.issuerId) throw new ServiceError('REPORT_NOT_FOUND')
       const { kid } = JSON.parse(Buffer.from(row.jws.split('.')[0]!, 'base64url').toString('utf8')) as { kid: string }
@@ -127,7 +141,7 @@ export function createSignedReportService ({ db, keys, clock, batchVerification,
       if (key === undefined) throw new Error(`report ${number} was signed by key ${kid}, which is not in the key ring`)
       const v = stored.summary.verdicts
       const counted = (Object.keys(v) as BatchVerdict[]).filter(k => v[k] > 0).map(k => `${verdictNamesZh[k]} ${v[k]}`).join('，')
-      return await renderReportPdf({
+      return await pool.renderReport({
         number,
         code: stored.code,
         committee: stored.committee,
@@ -137,7 +151,7 @@ export function createSignedReportService ({ db, keys, clock, batchVerification,
         rows: stored.rows.map(r => ({ row: String(r.row), number: r.number ?? '', maskedName: r.maskedName ?? '', verdict: verdictNamesZh[r.verdict], reason: r.reasonZh })),
         confirmUrl: `${publicBaseUrl}/console/report?number=${number}&code=${stored.code}`,
         signer: { kid: key.kid, alg: key.alg, privateJwk: key.privateJwk, certificateChain: key.certificateChain },
-      })
+      }, work)
     },
   }
 }
