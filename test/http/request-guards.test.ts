@@ -87,15 +87,24 @@ t.test('with REDIS_URL, two instances share one limit per address; without it ea
   t.equal(await probe.ping(), 'PONG', `Redis answers at ${redisUrl}`)
   const first = await withCertificate(t, { RATE_LIMIT_PUBLIC_PER_MINUTE: '3', REDIS_URL: redisUrl })
   const second = await build(t, { env: { RATE_LIMIT_PUBLIC_PER_MINUTE: '3', REDIS_URL: redisUrl } })
-  // Random within 2^32 networks: counters of earlier runs (kept for a minute in Redis) cannot collide.
-  const remoteAddress = someIpv6()
   const url = '/.well-known/jwks.json'
-  t.equal((await first.app.inject({ url, remoteAddress })).statusCode, 200)
-  t.equal((await second.app.inject({ url, remoteAddress })).statusCode, 200)
-  t.equal((await first.app.inject({ url, remoteAddress })).statusCode, 200)
-  const refused = await second.app.inject({ url, remoteAddress })
-  t.equal(refused.statusCode, 429, 'the 4th request, on the other instance, is over the shared limit')
-  t.equal(refused.json().code, 'RATE_LIMITED')
+  const modes = async () => Promise.all([first, second].map(async ({ app }) => (await app.inject({ url: '/readyz' })).json().rateLimits as string))
+  // A Redis command slower than 25 ms (a loaded machine) is counted in the process for 2 s, by design, and /readyz
+  // says so: such an attempt proves nothing either way and is made again; a miss while both stayed shared fails.
+  let statuses: number[] = []
+  let refused
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    while ((await modes()).some(mode => mode !== 'shared')) await new Promise(resolve => setTimeout(resolve, 100))
+    // Random within 2^32 networks: counters of earlier runs (kept for a minute in Redis) cannot collide.
+    const remoteAddress = someIpv6()
+    statuses = []
+    for (const { app } of [first, second, first]) statuses.push((await app.inject({ url, remoteAddress })).statusCode)
+    refused = await second.app.inject({ url, remoteAddress })
+    statuses.push(refused.statusCode)
+    if (refused.statusCode === 429 || (await modes()).every(mode => mode === 'shared')) break
+  }
+  t.same(statuses, [200, 200, 200, 429], 'the 4th request, on the other instance, is over the shared limit')
+  t.equal(refused!.json().code, 'RATE_LIMITED')
   const keys = await probe.keys('ce-limit:*')
   t.ok(keys.length > 0, 'the counters live in Redis')
   await probe.quit()
