@@ -123,4 +123,8 @@ t.test('a report seen on screen is saved as .xlsx or CSV without verifying or co
   t.equal(xlsx.rawPayload.subarray(0, 2).toString(), 'PK', 'an .xlsx workbook')
   t.same(await built.database.db.selectFrom('failure_budgets').selectAll().execute(), budgetBefore, 'no name was counted again')
   t.equal((await app.inject({ method: 'POST', url: '/v1/verify/batch/export?format=csv', headers: as(employer), payload: report })).statusCode, 403)
+  const tooLong = { ...report, rows: Array.from({ length: 10_001 }, (_, i) => ({ ...report.rows[0], row: i + 1 })) }
+  const refused = await app.inject({ method: 'POST', url: '/v1/verify/batch/export?format=xlsx', headers: as(verifier), payload: tooLong })
+  t.equal(refused.statusCode, 400, 'no report has more rows than a bulk verification answers (10,000)')
+  t.match(refused.json().messageZh, /最多 10000 项/)
 })
