@@ -133,8 +133,9 @@ t.test('the PDF\'s CMS signs content type, digest and signing certificate, and n
 t.test('a key imported with a CA\'s chain signs PDFs that pdfsig trusts with that CA', async (t) => {
   const dir = await temporaryDirectory(t, 'ce-keys-')
   const ca = await createTestCa(await temporaryDirectory(t))
-  const now = new Date()
+  // openssl dates the certificate to the second it runs: the clock is read after it, or the import could precede it.
   const issued = await ca.issue('广州市天河区人力资源和社会保障局')
+  const now = new Date()
   await importSigningKey(dir, { privateKeyPem: issued.privateKeyPem, certificateChainPem: issued.certificatePem + ca.certificatePem }, now, 0)
   const keys = await loadSigningKeys(dir, 'ES256', () => now)
   keys.close()
