@@ -2,6 +2,7 @@
 // the organisation's own 管理员), disabled and enabled, given another role, their password reset. Every change is audited.
 import type { Kysely, Transaction } from 'kysely'
 import { ServiceError } from '../errors.js'
+import { issuerNotFound } from '../issuers/issuer-scope.js'
 import type { Database, UserRole } from '../db/schema.js'
 import { normaliseName, personName } from '../text/names.js'
 import { recordAudit, type AuditActor } from '../audit/audit-repository.js'
@@ -78,7 +79,7 @@ const subjectOf = (userId: number) => `user:${userId}`
 export function createUserService ({ db, clock }: { db: Kysely<Database>, clock: () => Date }) {
   async function regionOf (trx: Transaction<Database>, issuerId: number): Promise<string> {
     const issuer = await findIssuerById(trx, issuerId)
-    if (issuer === undefined) throw new ServiceError('ISSUER_NOT_FOUND', { en: `No issuer has id ${issuerId}.`, zh: `没有编号为 ${issuerId} 的发证机构。` })
+    if (issuer === undefined) throw issuerNotFound(issuerId)
     return issuer.region_code
   }
 

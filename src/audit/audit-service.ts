@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely'
 import { ServiceError } from '../errors.js'
 import type { AuditActorType, Database } from '../db/schema.js'
 import type { Actor } from '../actors/actor.js'
-import { findRegion, regionContains, type Region } from '../regions/region-table.js'
+import { findRegion, regionContains, unknownRegionWording, type Region } from '../regions/region-table.js'
 import { listAuditEvents } from './audit-repository.js'
 
 /** The actions recorded, as GET /v1/audit names them. */
@@ -54,7 +54,7 @@ export function createAuditService ({ db }: { db: Kysely<Database> }) {
       if (actor.kind !== 'authority') throw new ServiceError('FORBIDDEN_ROLE', { en: 'Only HR authorities read the audit trail.', zh: '只有人社部门可以查看审计记录。' })
       const regionCode = query.regionCode ?? actor.region.code
       const region = findRegion(regionCode)
-      if (region === undefined) throw new ServiceError('UNKNOWN_REGION', { en: `${regionCode} is not a GB/T 2260 region code.`, zh: `${regionCode} 不是 GB/T 2260 行政区划代码。` })
+      if (region === undefined) throw new ServiceError('UNKNOWN_REGION', unknownRegionWording(regionCode))
       if (!regionContains(actor.region, regionCode)) {
         throw new ServiceError('OUT_OF_SCOPE', { en: `${region.fullName} is outside the area of ${actor.name} (${actor.region.fullName}).`, zh: `${region.fullName}超出${actor.name}（${actor.region.fullName}）的管辖范围。` })
       }

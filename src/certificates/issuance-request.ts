@@ -1,7 +1,7 @@
 // Turns an issuing request into a checked plan: names, ID number, year, region, scope and hour rules.
 import { createHmac } from 'node:crypto'
 import { ServiceError } from '../errors.js'
-import { findRegion, type Region } from '../regions/region-table.js'
+import { findRegion, unknownRegionWording, type Region } from '../regions/region-table.js'
 import type { Actor } from '../actors/actor.js'
 import { mayIssueIn } from '../issuers/issuer-scope.js'
 import { explainLookAlikeName, normaliseName, personName } from '../text/names.js'
@@ -76,7 +76,7 @@ export function planIssuance (actor: Actor, request: IssueCertificateRequest, co
   if (actor.kind === 'verifier') throw new ServiceError('FORBIDDEN_ROLE', { en: 'A verifier account cannot issue certificates.', zh: '核验账户不能颁发证书。' })
   const regionCode = request.regionCode ?? actor.region.code
   const region = findRegion(regionCode)
-  if (region === undefined) throw new ServiceError('UNKNOWN_REGION', { en: `${regionCode} is not a GB/T 2260 region code.`, zh: `“${regionCode}”不是有效的行政区划代码（GB/T 2260）。` })
+  if (region === undefined) throw new ServiceError('UNKNOWN_REGION', unknownRegionWording(regionCode))
   if (!mayIssueIn(actor, regionCode)) {
     throw new ServiceError('OUT_OF_SCOPE', {
       en: `${actor.name} (${actor.region.fullName}) may not issue certificates numbered under ${regionCode} (${region.fullName}).`,

@@ -1,8 +1,13 @@
 // Who may act where: the scope rules for authorities, employers and verifiers.
 import type { Actor } from '../actors/actor.js'
-import { findRegion, regionContains, type Region } from '../regions/region-table.js'
+import { findRegion, regionContains, unknownRegionWording, type Region } from '../regions/region-table.js'
 import type { IssuerKind } from '../db/schema.js'
-import type { Wording } from '../errors.js'
+import { ServiceError, type Wording } from '../errors.js'
+
+/** ISSUER_NOT_FOUND for an id no issuer has. */
+export function issuerNotFound (issuerId: number): ServiceError {
+  return new ServiceError('ISSUER_NOT_FOUND', { en: `No issuer has id ${issuerId}.`, zh: `没有编号为 ${issuerId} 的发证机构。` })
+}
 
 /** Whether an actor may issue certificates numbered under `regionCode`. */
 export function mayIssueIn (actor: Actor, regionCode: string): boolean {
@@ -26,7 +31,7 @@ export function mayRead (actor: Actor, certificate: { region_code: string, issue
 /** The region an issuer account of this kind may be created for, or the reason it may not. */
 export function explainIssuerRegion (kind: IssuerKind, regionCode: string): Wording | null {
   const region = findRegion(regionCode)
-  if (region === undefined) return { en: `${regionCode} is not a GB/T 2260 region code.`, zh: `${regionCode} 不是 GB/T 2260 行政区划代码。` }
+  if (region === undefined) return unknownRegionWording(regionCode)
   if (kind === 'employer' && region.level !== 'county') {
     return { en: `An employer belongs to one county; ${regionCode} (${region.fullName}) is a ${region.level}.`, zh: `用人单位须属于一个区县；${regionCode}（${region.fullName}）不是区县级行政区划。` }
   }

