@@ -46,18 +46,29 @@ t.test('addresses are counted per IPv4 address and per IPv6 /64', async t => {
   t.not(clientKey('2001:db8:1:3::1'), clientKey('2001:db8:1:2::1'), 'the next /64 is another client')
 })
 
-/** A free TCP port on loopback. */
+/**
+ * A free TCP port on loopback below the kernel's ephemeral range (32768–60999): a port this test
+ * frees and binds again must not be taken meanwhile by some outgoing connection, nor by the
+ * store's own reconnection attempts connecting to themselves (TCP simultaneous open).
+ */
 async function freePort (): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  server.close()
-  return port
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000)
+    const server = createServer().listen(port, '127.0.0.1')
+    const free = await Promise.race([once(server, 'listening').then(() => true), once(server, 'error').then(() => false)])
+    if (free) {
+      await new Promise(resolve => server.close(resolve))
+      return port
+    }
+  }
 }
 
 /** A Redis of this test's own on `port`, stopped at teardown. */
 async function startRedis (t: TestContext, port: number): Promise<ChildProcess> {
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  server.stdout?.on('data', chunk => { output = (output + String(chunk)).slice(-2000) })
+  server.stderr?.on('data', chunk => { output = (output + String(chunk)).slice(-2000) })
   t.teardown(() => { server.kill('SIGKILL') })
   const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
   for (let attempt = 0; ; attempt++) {
@@ -67,7 +78,8 @@ async function startRedis (t: TestContext, port: number): Promise<ChildProcess> 
       probe.disconnect()
       return server
     } catch {
-      if (attempt > 50) throw new Error('redis-server did not start')
+      probe.disconnect()
+      if (attempt > 100) throw new Error(`redis-server did not start on port ${port}: ${output.trim()}`)
       await new Promise(resolve => setTimeout(resolve, 100))
     }
   }
