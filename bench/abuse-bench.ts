@@ -5,7 +5,8 @@ import { createBenchDatabase } from './bench-database.js'
 import { emit, median, progress, round1, type BenchRow } from './bench-result.js'
 import { createHolderSource } from './certificate-requests.js'
 import { applyLoad } from './load-generator.js'
-import { freePort, startService, type ServiceUnderTest } from './service-process.js'
+import { freePort } from '../test/free-port.js'
+import { startService, type ServiceUnderTest } from './service-process.js'
 
 const genuineRequests = 20
 

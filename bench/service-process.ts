@@ -1,10 +1,10 @@
 // The service under test as its own process, compiled as `npm start` runs it, configured by environment, and its memory.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort } from '../test/free-port.js'
 
 export const repositoryRoot = fileURLToPath(new URL('..', import.meta.url))
 export const benchAdminToken = 'bench-admin-token-0123456789abcdef'
@@ -32,18 +32,6 @@ export async function processCpuSeconds (pid: number): Promise<number> {
   } catch {
     return Number.NaN
   }
-}
-
-/** A free TCP port on loopback. */
-export async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 async function waitUntilReady (url: string, child: ChildProcess, output: () => string): Promise<void> {

@@ -1,25 +1,14 @@
 // A PostgreSQL cluster of the test's own, in a temporary folder on a free loopback port, that the test may stop, crash and restart.
 import { execFile } from 'node:child_process'
 import { chown, mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import type { TestContext } from '../test/helper.js'
+import { freePort } from '../test/free-port.js'
 
 const run = promisify(execFile)
 const binaries = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin'
-
-async function freePort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 export interface ThrowawayCluster {
   readonly url: string

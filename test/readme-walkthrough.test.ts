@@ -1,12 +1,12 @@
 // The README runs as written: its walk-through (the blocks marked <!-- walkthrough -->), in order, in one bash, against a fresh service.
 import { spawn } from 'node:child_process'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { sealPng } from './fixtures/certificate-pdf-input.js'
 import { temporaryDirectory } from './helper.js'
+import { freePort } from './free-port.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const readmeAddress = 'localhost:3000'
@@ -26,15 +26,6 @@ function shellBlocks (readme: string): ShellBlock[] {
     })
   }
   return blocks
-}
-
-/** A port nothing listens on now. */
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise(resolve => server.close(resolve))
-  return port
 }
 
 /** Resolves once the service answers /readyz; rejects if it exits first or takes a minute. */

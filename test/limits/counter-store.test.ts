@@ -1,12 +1,11 @@
 // The counters behind every rate limit: windows in the process, shared in Redis, and a Redis that dies or comes back.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
-import { createServer } from 'node:net'
 import t from 'tap'
 import { Redis } from 'ioredis'
 import { createCounterStore, createProcessCounters } from '../../src/limits/counter-store.js'
 import { clientKey, createLimiter } from '../../src/limits/rate-limits.js'
 import { build, type TestContext } from '../helper.js'
+import { freePort } from '../free-port.js'
 
 t.test('a process counter counts within its window, gives back, and starts again after it', async t => {
   let now = 1_000_000
@@ -45,23 +44,6 @@ t.test('addresses are counted per IPv4 address and per IPv6 /64', async t => {
   t.equal(clientKey('::1'), '0:0:0:0::/64')
   t.not(clientKey('2001:db8:1:3::1'), clientKey('2001:db8:1:2::1'), 'the next /64 is another client')
 })
-
-/**
- * A free TCP port on loopback below the kernel's ephemeral range (32768–60999): a port this test
- * frees and binds again must not be taken meanwhile by some outgoing connection, nor by the
- * store's own reconnection attempts connecting to themselves (TCP simultaneous open).
- */
-async function freePort (): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000)
-    const server = createServer().listen(port, '127.0.0.1')
-    const free = await Promise.race([once(server, 'listening').then(() => true), once(server, 'error').then(() => false)])
-    if (free) {
-      await new Promise(resolve => server.close(resolve))
-      return port
-    }
-  }
-}
 
 /** A Redis of this test's own on `port`, stopped at teardown. */
 async function startRedis (t: TestContext, port: number): Promise<ChildProcess> {
