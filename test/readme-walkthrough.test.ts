@@ -145,7 +145,7 @@ t.test('the README\'s walk-through runs as written against a fresh service', asy
 // command and option it uses must be one the admin CLI's usage lists.
 t.test('the README\'s admin CLI commands are the CLI\'s commands, with its options', async t => {
   const readme = await readFile(path.join(root, 'README.md'), 'utf8')
-  const usage = await readFile(path.join(root, 'src/cli/admin.ts'), 'utf8')
+  const usage = await readFile(path.join(root, 'src/cli/admin-commands.ts'), 'utf8')
   const calls = shellBlocks(readme).flatMap(b => b.text.split('\n')).flatMap(line => {
     const call = /npm run (?:-s )?admin -- ([a-z-]+)([^#|]*)/.exec(line)
     return call === null ? [] : [{ command: call[1]!, options: call[2]!.match(/--[a-z-]+/g) ?? [] }]

@@ -5,14 +5,22 @@ import path from 'node:path'
 import { writeFile } from 'node:fs/promises'
 import { temporaryDirectory } from '../helper.js'
 import { createTestCa } from '../fixtures/test-ca.js'
+import { adminCommand } from '../../src/cli/admin-commands.js'
 
 const run = promisify(execFile)
 const root = path.resolve(import.meta.dirname, '..', '..')
 
+/** A command as `npm run admin -- …args` runs it, here in this process (a process of its own costs seconds). */
 async function admin (env: Record<string, string>, ...args: string[]) {
+  const outcome = await adminCommand(args, { ...process.env, ...env })
+  return { code: outcome.exitCode, stdout: outcome.stdout, stderr: outcome.stderr }
+}
+
+/** The same command in a process of its own: what reaches stdout and stderr, and the exit code. */
+async function adminProcess (env: Record<string, string>, ...args: string[]) {
   try {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/admin.ts', ...args], { cwd: root, env: { ...process.env, ...env } })
-    return { code: 0, stdout, stderr: '' }
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/admin.ts', ...args], { cwd: root, env: { ...process.env, ...env } })
+    return { code: 0, stdout, stderr }
   } catch (error) {
     const e = error as { code: number, stdout: string, stderr: string }
     return { code: e.code, stdout: e.stdout, stderr: e.stderr }
@@ -22,7 +30,8 @@ async function admin (env: Record<string, string>, ...args: string[]) {
 t.test('the admin CLI creates and lists issuers and rotates the signing key, as JSON', async t => {
   const dir = await temporaryDirectory(t)
   const env = { DATA_DIR: path.join(dir, 'data'), KEYS_DIR: path.join(dir, 'keys'), DATABASE_URL: '' }
-  const created = await admin(env, 'create-issuer', '--name', '广州市天河区人力资源和社会保障局', '--kind', 'authority', '--region', '440106')
+  const created = await adminProcess(env, 'create-issuer', '--name', '广州市天河区人力资源和社会保障局', '--kind', 'authority', '--region', '440106')
+  t.equal(created.stderr, '', 'the process prints the issuer as JSON on stdout, nothing on stderr')
   t.equal(created.code, 0, created.stderr)
   const issuer = JSON.parse(created.stdout)
   t.match(issuer, { id: 1, kind: 'authority', regionCode: '440106', regionName: '广东省广州市天河区' })
@@ -38,10 +47,10 @@ t.test('the admin CLI creates and lists issuers and rotates the signing key, as 
   t.ok(after.keys.some((k: { kid: string }) => k.kid === rotated.kid))
   t.ok(after.keys.find((k: { kid: string }) => k.kid === before.keys[0].kid).exp, 'the old key has retired')
 
-  const bad = await admin(env, 'create-issuer', '--name', 'x', '--kind', 'employer', '--region', '440100')
+  const bad = await adminProcess(env, 'create-issuer', '--name', 'x', '--kind', 'employer', '--region', '440100')
   t.equal(bad.code, 1)
   t.equal(JSON.parse(bad.stderr).error.code, 'INVALID_ISSUER_REGION')
-  const usage = await admin(env, 'fly')
+  const usage = await adminProcess(env, 'fly')
   t.equal(usage.code, 2)
   t.match(usage.stderr, /Usage: npm run admin/)
 })
