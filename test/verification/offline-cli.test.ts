@@ -6,6 +6,7 @@ import { promisify } from 'node:util'
 import t from 'tap'
 import { build, issueBody, makeIdNumber, temporaryDirectory } from '../helper.js'
 import { alteredToken, compactQrOf, headerOf } from './forged-tokens.js'
+import { bundleOfflineVerifier } from '../../src/verification/offline-verifier-bundle.js'
 
 const cli = fileURLToPath(new URL('../../bin/ce-cert.js', import.meta.url))
 // The CLI runs on the real clock: the certificates were issued two days ago, the current list is signed now.
@@ -42,19 +43,24 @@ await writeFile(pdfFile, (await app.inject({ url: `/v1/certificates/${valid.numb
 const compactQr = await compactQrOf(built.keysDir, valid.jws)
 await app.close()
 
-/** Runs `ce-cert` as its own process, in an empty directory, with no database configured. */
-async function ceCert (...args: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
+// The single file the service serves (dist/ce-cert.mjs), as a committee runs it; bin/ce-cert.js (the checkout's, under tsx) once.
+const bundle = path.join(dir, 'ce-cert.mjs')
+await writeFile(bundle, await bundleOfflineVerifier())
+
+/** Runs `entry` (the bundled verifier unless told) as its own process, in an empty directory, with no database configured. */
+async function run (entry: string, args: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '' } })
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [entry, ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '' } })
     return { code: 0, stdout, stderr }
   } catch (error) {
     const e = error as { code: number, stdout: string, stderr: string }
     return { code: e.code, stdout: e.stdout, stderr: e.stderr }
   }
 }
+const ceCert = (...args: string[]) => run(bundle, args)
 
-t.test('a valid certificate PDF verifies offline: exit 0, each check in Chinese and English', async t => {
-  const result = await ceCert('verify', pdfFile, '--jwks', jwksFile, '--revocations', crlFile)
+t.test('a valid certificate PDF verifies offline: exit 0, each check in Chinese and English (ce-cert of a checkout)', async t => {
+  const result = await run(cli, ['verify', pdfFile, '--jwks', jwksFile, '--revocations', crlFile])
   t.equal(result.code, 0, result.stderr)
   t.match(result.stdout, '结论 Verdict: 有效 VALID')
   t.match(result.stdout, '姓名 Holder:       欧阳娜娜')
