@@ -1,6 +1,7 @@
 // The verification page in a real browser (Debian chromium via playwright-core) on a phone-sized screen: one story
 // for every signature × register combination, checked with axe-core, and the same page offline through its service worker.
 import { mkdir, readFile } from 'node:fs/promises'
+import { connect, createServer, type Socket } from 'node:net'
 import path from 'node:path'
 import { createRequire } from 'node:module'
 import t from 'tap'
@@ -238,6 +239,30 @@ async function untilQuiet (requests: () => number): Promise<void> {
   }
 }
 
+/**
+ * The phone's network to the service: a TCP relay that can be cut, every open connection closed and new ones refused, as
+ * a phone losing its signal. Playwright's setOffline alone does not always reach a service worker that (re)starts while
+ * offline (microsoft/playwright#2311): its fetch then reached the service on a loaded machine.
+ */
+async function phoneNetwork (t: TestContext, target: string): Promise<{ base: string, cut: () => void }> {
+  const open = new Set<Socket>()
+  let cut = false
+  const relay = createServer(client => {
+    if (cut) { client.destroy(); return }
+    const upstream = connect(Number(new URL(target).port), '127.0.0.1')
+    const close = () => { client.destroy(); upstream.destroy(); open.delete(client); open.delete(upstream) }
+    for (const socket of [client, upstream]) { open.add(socket); socket.on('error', close); socket.on('close', close) }
+    client.pipe(upstream)
+    upstream.pipe(client)
+  })
+  await new Promise<void>(resolve => relay.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { for (const socket of open) socket.destroy(); relay.close() })
+  return {
+    base: `http://127.0.0.1:${(relay.address() as { port: number }).port}`,
+    cut: () => { cut = true; for (const socket of open) socket.destroy() },
+  }
+}
+
 t.test('offline: after one visit the page checks other QR codes with no network, from the saved keys and revocation lists', async t => {
   const app = await serve(t)
   const ouyang = await app.issue('欧阳娜娜')
@@ -245,17 +270,18 @@ t.test('offline: after one visit the page checks other QR codes with no network,
   const li = await app.issue('李小龙')
   await app.revoke(li.number, new Date('2026-03-15T01:00:00Z'))
   const context = await phone(t)
+  const network = await phoneNetwork(t, app.base)
   // The phone's clock two hours after the service signed its revocation lists: within their 24 hours.
   await context.clock.setFixedTime(new Date(issuedAt.getTime() + 2 * 3_600_000))
-  const first = await visit(t, 'offline-first-visit', `${app.base}/v/${ouyang.number}#${ouyang.token}`, { context })
+  const first = await visit(t, 'offline-first-visit', `${network.base}/v/${ouyang.number}#${ouyang.token}`, { context })
   await first.page.waitForSelector('html[data-offline-ready="true"]')
   t.match(await first.page.locator('#verdict-label').innerText(), '有效')
 
   // The first visit's last requests (its register check, the service worker's saving) may still be arriving on a loaded machine.
   await untilQuiet(app.requests)
+  network.cut()
   await context.setOffline(true)
-  const before = app.requests()
-  const valid = await visit(t, 'offline-valid', `${app.base}/v/${zhang.number}#${zhang.token}`, { context })
+  const valid = await visit(t, 'offline-valid', `${network.base}/v/${zhang.number}#${zhang.token}`, { context })
   t.equal(await valid.page.locator('#signature').getAttribute('data-offline'), 'true', 'checked in the browser')
   const verdict = await verdictOf(valid)
   t.match(verdict.label, '有效')
@@ -266,15 +292,14 @@ t.test('offline: after one visit the page checks other QR codes with no network,
   t.equal(await valid.page.locator('#signed-name').innerText(), '张伟')
   t.same(valid.problems.filter(p => !/ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(p)), [])
 
-  const revoked = await visit(t, 'offline-revoked', `${app.base}/v/${li.number}#${li.token}`, { context })
+  const revoked = await visit(t, 'offline-revoked', `${network.base}/v/${li.number}#${li.token}`, { context })
   t.match((await verdictOf(revoked)).label, '已撤销')
   t.match(revoked.text, /本机保存的撤销列表列有该证书/)
 
-  const forged = await visit(t, 'offline-forged', `${app.base}/v/${zhang.number}#${ouyang.token}`, { context })
+  const forged = await visit(t, 'offline-forged', `${network.base}/v/${zhang.number}#${ouyang.token}`, { context })
   t.match((await verdictOf(forged)).label, '伪造或被篡改')
   t.match(await forged.page.locator('#registry-state').innerText(), /离线，未能查询/)
   t.same(await accessibilityViolations(forged.page), [])
-  t.equal(app.requests(), before, 'the service heard nothing while the browser was offline')
 })
 
 t.test('the page\'s own verifier reaches the test vectors\' verdicts on every QR code and token (docs/test-vectors)', async t => {
