@@ -1,6 +1,7 @@
 // One worker pool for every PDF: rendering certificates and reports and reading uploaded PDFs run on its threads, never on the
 // event loop. The queue is bounded, each client has at most two PDFs in flight, and work for a client that left is dropped.
 import { availableParallelism } from 'node:os'
+import { MessageChannel } from 'node:worker_threads'
 import { Piscina } from 'piscina'
 import { ServiceError, type ErrorCode } from '../errors.js'
 import { projectFile, runningCompiled, sourceModuleUrl } from '../project-files.js'
@@ -12,7 +13,11 @@ import type { PdfTask, PdfTaskResult } from './pdf-worker.js'
 /** Who a PDF is for (an address or an account) and whether they are still waiting. */
 export interface PdfWork {
   readonly client: string
-  /** Aborted when the client has gone: queued work is dropped, running work stopped. */
+  /**
+   * Aborted when the client has gone: its work still waiting for a thread is dropped. Work already on a thread finishes
+   * (a read is bounded by the read limit): stopping it would cost the thread itself, which piscina can only terminate,
+   * and a new one loads its modules and fonts again — a client leaving at once, again and again, would cost a thread each time.
+   */
   readonly signal?: AbortSignal
   /** The service's own background work (an archive) sets its window itself instead of the per-client limit. */
   readonly maxInFlight?: number
@@ -25,7 +30,7 @@ export interface PdfPoolOptions {
   maxQueue?: number
   /** PDFs one client may have in flight at once. */
   perClient?: number
-  /** How long reading one uploaded PDF may take. */
+  /** How long reading one uploaded PDF may take, its wait for a thread included. */
   readTimeoutMs?: number
 }
 
@@ -50,7 +55,12 @@ export function createPdfPool ({ threads = availableParallelism(), maxQueue = th
   })
   const inFlight = new Map<string, number>()
 
-  async function run (task: PdfTask, work: PdfWork, signal?: AbortSignal): Promise<PdfTaskResult> {
+  /**
+   * Runs `task` for `work`'s client. The thread says when it starts the task: from then on the client leaving no
+   * longer drops it. `timeout` (if given) counts from now, as the queue is bounded; when it passes the task is
+   * dropped, or its thread stopped, and `timeout.error()` thrown.
+   */
+  async function run (task: PdfTask, work: PdfWork, timeout?: { ms: number, error: () => Error }): Promise<PdfTaskResult> {
     const held = inFlight.get(work.client) ?? 0
     if (held >= (work.maxInFlight ?? perClient)) {
       throw new ServiceError('RATE_LIMITED', {
@@ -59,23 +69,37 @@ export function createPdfPool ({ threads = availableParallelism(), maxQueue = th
       }, { retryAfterSeconds: 1 })
     }
     if (pool.queueSize >= maxQueue) throw overloaded()
+    if (work.signal?.aborted === true) throw new DOMException('The client has gone.', 'AbortError')
     inFlight.set(work.client, held + 1)
+    const controller = new AbortController()
+    const { port1: startedHere, port2: startedThere } = new MessageChannel()
+    let started = false
+    let timedOut = false
+    startedHere.once('message', () => { started = true })
+    startedHere.unref()
+    const timer = timeout === undefined ? undefined : setTimeout(() => { timedOut = true; controller.abort() }, timeout.ms)
+    const left = () => { if (!started) controller.abort(work.signal?.reason) }
+    work.signal?.addEventListener('abort', left, { once: true })
     try {
-      return await pool.run(task, signal === undefined ? {} : { signal }) as PdfTaskResult
+      return await pool.run({ ...task, started: startedThere }, { signal: controller.signal, transferList: [startedThere] }) as PdfTaskResult
     } catch (error) {
+      if (timedOut && timeout !== undefined) throw timeout.error()
       if ((error as Error).message === 'Task queue is at limit') throw overloaded()
       throw error
     } finally {
-      const left = (inFlight.get(work.client) ?? 1) - 1
-      if (left === 0) inFlight.delete(work.client)
-      else inFlight.set(work.client, left)
+      clearTimeout(timer)
+      work.signal?.removeEventListener('abort', left)
+      startedHere.close()
+      const remaining = (inFlight.get(work.client) ?? 1) - 1
+      if (remaining === 0) inFlight.delete(work.client)
+      else inFlight.set(work.client, remaining)
     }
   }
 
   return {
     /** A certificate's signed PDF, rendered on a worker thread. */
     async render (input: CertificatePdfInput, work: PdfWork): Promise<Uint8Array> {
-      const result = await run({ kind: 'render', input }, work, work.signal)
+      const result = await run({ kind: 'render', input }, work)
       if (result.kind === 'refused') throw new ServiceError(result.code as ErrorCode, { en: result.message, zh: result.messageZh }, result.details)
       if (result.kind !== 'rendered') throw new Error('the PDF worker answered a render with something else')
       return result.pdf
@@ -83,7 +107,7 @@ export function createPdfPool ({ threads = availableParallelism(), maxQueue = th
 
     /** A verification report's signed PDF (up to hundreds of pages, seconds of work), rendered on a worker thread. */
     async renderReport (input: ReportPdfInput, work: PdfWork): Promise<Uint8Array> {
-      const result = await run({ kind: 'report', input }, work, work.signal)
+      const result = await run({ kind: 'report', input }, work)
       if (result.kind !== 'rendered') throw new Error('the PDF worker answered a report with something else')
       return result.pdf
     },
@@ -95,15 +119,10 @@ export function createPdfPool ({ threads = availableParallelism(), maxQueue = th
      */
     async read (pdf: Uint8Array, trustedKids: readonly string[], work: PdfWork): Promise<PdfReading> {
       if (!mayBeSigned(pdf)) return { signature: { kind: 'absent' } }
-      const timeout = AbortSignal.timeout(readTimeoutMs)
-      const signal = work.signal === undefined ? timeout : AbortSignal.any([timeout, work.signal])
-      let result: PdfTaskResult
-      try {
-        result = await run({ kind: 'read', pdf, trustedKids }, work, signal)
-      } catch (error) {
-        if (timeout.aborted) throw new ServiceError('INVALID_PDF', { en: `The PDF could not be read within ${readTimeoutMs / 1000} s.`, zh: `PDF 在 ${readTimeoutMs / 1000} 秒内未能读取完毕。` })
-        throw error
-      }
+      const result = await run({ kind: 'read', pdf, trustedKids }, work, {
+        ms: readTimeoutMs,
+        error: () => new ServiceError('INVALID_PDF', { en: `The PDF could not be read within ${readTimeoutMs / 1000} s.`, zh: `PDF 在 ${readTimeoutMs / 1000} 秒内未能读取完毕。` }),
+      })
       if (result.kind !== 'read') throw new Error('the PDF worker answered a read with something else')
       return result.reading
     },

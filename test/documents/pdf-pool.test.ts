@@ -52,6 +52,19 @@ t.test('a signed file that pdf-lib would parse for many seconds is given up on, 
   t.match(next, { status: 'fulfilled', value: { extraction: { jws: input.jws } } }, 'the next PDF is read by a fresh thread')
 })
 
+t.test('a client who leaves while its PDF is on a thread does not stop the thread: a new one would load everything again', async t => {
+  const single = createPdfPool({ threads: 1, readTimeoutMs: 3_000 })
+  t.teardown(() => single.close())
+  const warm = await single.read(await pool.render(certificateInput({ number: '44010625000501' }), client()), [fixtureKid], client())
+  t.match(warm, { extraction: { outcome: 'found' } }, 'the thread is up')
+  const gone = new AbortController()
+  const reading = single.read(await signedJunk(), [fixtureKid], { client: 'leaves', signal: gone.signal }).catch((error: unknown) => error)
+  while (single.load().utilization === 0 || single.load().queued > 0) await new Promise(resolve => setTimeout(resolve, 20))
+  await new Promise(resolve => setTimeout(resolve, 300))
+  gone.abort()
+  t.match(await reading, { code: 'INVALID_PDF', message: /could not be read within 3 s/ }, 'the read went on to its limit, not stopped when the client left')
+})
+
 t.test('a certificate rendered on the pool is the same PDF as rendered here, and its refusals keep their code', async (t) => {
   const input = certificateInput({ number: '44010625000401' })
   t.same(Buffer.from(await pool.render(input, { client: randomUUID() })), Buffer.from(await renderCertificatePdf(input)), 'byte for byte')
