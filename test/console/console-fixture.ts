@@ -57,7 +57,8 @@ export async function openPage (t: TestContext, browser: Browser): Promise<{ pag
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN', acceptDownloads: true })
   t.teardown(() => context.close())
   const page = await context.newPage()
-  page.setDefaultTimeout(10_000)
+  // A bound on waits, not a speed check: on a loaded 2-core machine a ZIP's PDF threads may start cold.
+  page.setDefaultTimeout(30_000)
   const problems: string[] = []
   page.on('console', message => { if (message.type() === 'error' && !/status of 4\d\d/.test(message.text())) problems.push(message.text()) })
   page.on('pageerror', error => { problems.push(error.message) })

@@ -165,7 +165,8 @@ t.test('the seal: a PNG seen on a sample certificate before it is saved; a file 
   await page.getByText('尚未上传印章').waitFor()
   await page.getByLabel('印章图片（PNG）').setInputFiles({ name: 'seal.png', mimeType: 'image/png', buffer: Buffer.from('not a png') })
   await page.getByRole('button', { name: '保存印章' }).click()
-  await page.getByText(/PNG/, { exact: false }).locator('visible=true').first().waitFor()
+  // The status says 正在保存…… first; the label above also says PNG, so wait for the status itself.
+  await page.locator('#seal-status', { hasText: /印章|PNG/ }).waitFor()
   t.match(await page.locator('#seal-status').textContent(), /印章|PNG/, 'the refusal is told in Chinese')
 
   await page.getByLabel('印章图片（PNG）').setInputFiles({ name: 'seal.png', mimeType: 'image/png', buffer: sealPng() })
